@@ -1,0 +1,161 @@
+-- CreateTable
+CREATE TABLE "User" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "username" TEXT NOT NULL,
+    "passwordHash" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "Token" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "userId" INTEGER NOT NULL,
+    "tokenHash" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "expiresAt" DATETIME,
+    CONSTRAINT "Token_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "SiteCredential" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "userId" INTEGER NOT NULL,
+    "siteId" TEXT NOT NULL,
+    "accessKey" TEXT NOT NULL,
+    "secretKey" TEXT NOT NULL,
+    "keyName" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "SiteCredential_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "ChefCredential" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "userId" INTEGER NOT NULL,
+    "name" TEXT NOT NULL,
+    "serverUrl" TEXT NOT NULL,
+    "clientName" TEXT NOT NULL,
+    "validationClientName" TEXT NOT NULL,
+    "clientKey" TEXT NOT NULL,
+    "validatorKey" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "ChefCredential_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "LaunchConfiguration" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "userId" INTEGER NOT NULL,
+    "name" TEXT NOT NULL,
+    "contextualizationMethod" TEXT NOT NULL,
+    "userData" TEXT,
+    "chefRunlist" TEXT,
+    "chefAttributes" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "LaunchConfiguration_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "LaunchConfigurationSite" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "launchConfigurationId" TEXT NOT NULL,
+    "siteId" TEXT NOT NULL,
+    "imageId" TEXT NOT NULL,
+    "instanceType" TEXT NOT NULL,
+    "maxVms" INTEGER NOT NULL,
+    "common" BOOLEAN NOT NULL,
+    "rank" INTEGER NOT NULL,
+    CONSTRAINT "LaunchConfigurationSite_launchConfigurationId_fkey" FOREIGN KEY ("launchConfigurationId") REFERENCES "LaunchConfiguration" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "Domain" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "userId" INTEGER NOT NULL,
+    "name" TEXT NOT NULL,
+    "activeName" TEXT,
+    "state" TEXT NOT NULL,
+    "deName" TEXT NOT NULL,
+    "launchConfigurationId" TEXT NOT NULL,
+    "monitorSensors" TEXT NOT NULL,
+    "monitorDomainSensors" TEXT NOT NULL,
+    "vmCount" INTEGER,
+    "sensorMinimumVms" INTEGER,
+    "sensorMaximumVms" INTEGER,
+    "sensorMetric" TEXT,
+    "sensorScaleUpThreshold" REAL,
+    "sensorScaleDownThreshold" REAL,
+    "sensorScaleUpVms" INTEGER,
+    "sensorScaleDownVms" INTEGER,
+    "sensorCooldown" INTEGER,
+    "chefCredentialId" INTEGER,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "Domain_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "Domain_launchConfigurationId_fkey" FOREIGN KEY ("launchConfigurationId") REFERENCES "LaunchConfiguration" ("id") ON DELETE RESTRICT ON UPDATE CASCADE,
+    CONSTRAINT "Domain_chefCredentialId_fkey" FOREIGN KEY ("chefCredentialId") REFERENCES "ChefCredential" ("id") ON DELETE RESTRICT ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "Instance" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "domainId" TEXT NOT NULL,
+    "siteId" TEXT NOT NULL,
+    "clientToken" TEXT NOT NULL,
+    "iaasInstanceId" TEXT,
+    "lifecycleState" INTEGER NOT NULL,
+    "stateReason" TEXT,
+    "hostname" TEXT,
+    "publicIp" TEXT,
+    "privateIp" TEXT,
+    "imageId" TEXT NOT NULL,
+    "instanceType" TEXT NOT NULL,
+    "keyname" TEXT,
+    "terminateRequested" BOOLEAN NOT NULL DEFAULT false,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "Instance_domainId_fkey" FOREIGN KEY ("domainId") REFERENCES "Domain" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "User_username_key" ON "User"("username");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Token_tokenHash_key" ON "Token"("tokenHash");
+
+-- CreateIndex
+CREATE INDEX "Token_userId_idx" ON "Token"("userId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "SiteCredential_userId_siteId_key" ON "SiteCredential"("userId", "siteId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "ChefCredential_userId_name_key" ON "ChefCredential"("userId", "name");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "LaunchConfiguration_userId_name_key" ON "LaunchConfiguration"("userId", "name");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "LaunchConfigurationSite_launchConfigurationId_siteId_key" ON "LaunchConfigurationSite"("launchConfigurationId", "siteId");
+
+-- CreateIndex
+CREATE INDEX "Domain_userId_idx" ON "Domain"("userId");
+
+-- CreateIndex
+CREATE INDEX "Domain_launchConfigurationId_idx" ON "Domain"("launchConfigurationId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Domain_userId_activeName_key" ON "Domain"("userId", "activeName");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Instance_clientToken_key" ON "Instance"("clientToken");
+
+-- CreateIndex
+CREATE INDEX "Instance_domainId_idx" ON "Instance"("domainId");
+
+-- CreateIndex
+CREATE INDEX "Instance_iaasInstanceId_idx" ON "Instance"("iaasInstanceId");
+

@@ -1,0 +1,55 @@
+// Runs the HTTP server until SIGTERM/SIGINT, then drains: stop accepting, finish in-flight requests,
+// close the database.
+import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { createApp } from './app';
+import type { Config } from './config';
+import { createContainer, type Container } from './container';
+import { migrate } from './db/migrator';
+
+export interface RunningServer {
+  server: Server;
+  container: Container;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: Config): Promise<RunningServer> {
+  const applied = await migrate(config.database.kind, config.database.url);
+  const container = await createContainer(config);
+  const { logger } = container;
+  if (applied.length > 0) logger.info({ applied }, 'database migrations applied');
+
+  const app = createApp(container);
+  const server = createServer(app);
+  server.keepAliveTimeout = 65_000; // longer than common proxies' idle timeouts
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolveListen());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info({ host: config.host, port, database: config.database.kind }, 'phantom listening');
+
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      logger.info('shutting down: draining in-flight requests');
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => sockets.forEach((s) => s.destroy()), config.shutdownTimeoutSeconds * 1000);
+      await closed;
+      clearTimeout(timer);
+      await container.close();
+      logger.info('shutdown complete');
+    })();
+    return stopping;
+  };
+  return { server, container, port, stop };
+}
