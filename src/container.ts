@@ -1,6 +1,8 @@
 // The composition root: builds every long-lived object once and hands each its dependencies.
 import type { Config } from './config';
 import { createDb, type Db } from './db/client';
+import { DriverRegistry, type DriverFactory } from './drivers/registry';
+import { simulatedDriverFactory } from './drivers/simulated';
 import { systemClock, type Clock } from './lib/clock';
 import { createLogger, type Logger } from './lib/logger';
 import { SecretBox } from './lib/secret-box';
@@ -8,6 +10,7 @@ import { resolveSecretKey } from './lib/secret-key';
 import { LoginThrottle } from './services/login-throttle';
 import { TokensService } from './services/tokens.service';
 import { UsersService } from './services/users.service';
+import { loadSites } from './sites/sites-file';
 
 export interface Container {
   config: Config;
@@ -15,6 +18,8 @@ export interface Container {
   clock: Clock;
   db: Db;
   secretBox: SecretBox;
+  /** The sites served and the driver for each. */
+  drivers: DriverRegistry;
   users: UsersService;
   tokens: TokensService;
   close(): Promise<void>;
@@ -25,10 +30,17 @@ export interface ContainerOverrides {
   clock?: Clock;
 }
 
+/** Every driver Phantom ships, by the name a sites file gives in `driver`. */
+export const DRIVER_FACTORIES: Record<string, DriverFactory> = {
+  simulated: simulatedDriverFactory,
+};
+
 export async function createContainer(config: Config, overrides: ContainerOverrides = {}): Promise<Container> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const clock = overrides.clock ?? systemClock;
+  const sites = loadSites(config.sitesFile);
   const db = await createDb(config.database.kind, config.database.url);
+  const drivers = new DriverRegistry(sites, DRIVER_FACTORIES, { db, clock, logger }, config.sitesFile ?? 'built-in sites');
   const secretBox = new SecretBox(resolveSecretKey(config.secretKey, config.dataDir));
   const users = new UsersService({ db });
   const tokens = new TokensService({
@@ -47,6 +59,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     clock,
     db,
     secretBox,
+    drivers,
     users,
     tokens,
     close: () => db.$disconnect(),
