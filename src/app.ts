@@ -23,7 +23,9 @@ export function createApp(c: Container): Express {
   api.use(bodyParser(c.config.bodyLimitBytes));
   api.use(tokensRouter(c.tokens, auth));
   api.use(auth);
-  // Resource routers are mounted here, behind authentication.
+  // Resource routers, behind authentication.
+  // <sites-credentials routers>
+  // <lc-domains-instances-sensors routers>
   app.use('/api/dev', api);
 
   app.use(notFoundHandler);

@@ -22,6 +22,9 @@ export interface Container {
   drivers: DriverRegistry;
   users: UsersService;
   tokens: TokensService;
+  // <sites-credentials services: fields>
+  // <lc-domains-instances-sensors services: fields>
+  // <drivers: fields>
   close(): Promise<void>;
 }
 
@@ -53,6 +56,9 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     ttlSeconds: config.tokenTtlSeconds,
     maxTokensPerUser: config.maxTokensPerUser,
   });
+  // <sites-credentials services: construction>
+  // <lc-domains-instances-sensors services: construction>
+  // <drivers: construction>
   return {
     config,
     logger,
@@ -62,6 +68,9 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     drivers,
     users,
     tokens,
+    // <sites-credentials services: members>
+    // <lc-domains-instances-sensors services: members>
+    // <drivers: members>
     close: () => db.$disconnect(),
   };
 }
