@@ -31,6 +31,8 @@ export interface Container {
 export interface ContainerOverrides {
   logger?: Logger;
   clock?: Clock;
+  /** Sees every SQL statement; for tests that count database round trips. */
+  onQuery?: (sql: string) => void;
 }
 
 /** Every driver Phantom ships, by the name a sites file gives in `driver`. */
@@ -42,7 +44,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const clock = overrides.clock ?? systemClock;
   const sites = loadSites(config.sitesFile);
-  const db = await createDb(config.database.kind, config.database.url);
+  const db = await createDb(config.database.kind, config.database.url, overrides.onQuery);
   const drivers = new DriverRegistry(sites, DRIVER_FACTORIES, { db, clock, logger }, config.sitesFile ?? 'built-in sites');
   const secretBox = new SecretBox(resolveSecretKey(config.secretKey, config.dataDir));
   const users = new UsersService({ db });

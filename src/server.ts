@@ -42,9 +42,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
     stopping ??= (async () => {
       logger.info('shutting down: draining in-flight requests');
       const closed = new Promise<void>((r) => server.close(() => r()));
+      // Keep-alive connections become idle as their last response completes; close them as they do.
+      const sweeper = setInterval(() => server.closeIdleConnections(), 100);
       server.closeIdleConnections();
       const timer = setTimeout(() => sockets.forEach((s) => s.destroy()), config.shutdownTimeoutSeconds * 1000);
       await closed;
+      clearInterval(sweeper);
       clearTimeout(timer);
       await container.close();
       logger.info('shutdown complete');

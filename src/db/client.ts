@@ -15,11 +15,14 @@ export function sqlitePath(url: string): string {
   return url.replace(/^file:/, '').replace(/\?.*$/, '');
 }
 
-export async function createDb(kind: DatabaseKind, url: string): Promise<Db> {
+/** `onQuery` sees every SQL statement (tests count round trips with it). */
+export async function createDb(kind: DatabaseKind, url: string, onQuery?: (sql: string) => void): Promise<Db> {
+  const log = onQuery ? [{ emit: 'event' as const, level: 'query' as const }] : [];
   if (kind === 'sqlite') {
     const file = sqlitePath(url);
     mkdirSync(dirname(file), { recursive: true });
-    const db = new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: file, timeout: 10_000 }) });
+    const db = new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: file, timeout: 10_000 }), log });
+    if (onQuery) db.$on('query', (e) => onQuery(e.query));
     // One connection serves the process: WAL lets readers (the CLI, a second process) run alongside
     // the writer; foreign keys are off by default in SQLite and our cascades depend on them.
     await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
@@ -27,7 +30,8 @@ export async function createDb(kind: DatabaseKind, url: string): Promise<Db> {
     await db.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
     return db;
   }
-  const pg = new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
+  const pg = new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }), log });
+  if (onQuery) pg.$on('query', (e) => onQuery(e.query));
   // Same models, same generated API: the generated types differ only in provider-specific extras.
   return pg as unknown as Db;
 }

@@ -48,7 +48,7 @@ export class TokensService {
 
     const token = generateToken();
     const expiresAt = this.deps.ttlSeconds > 0 ? new Date(clock.now().getTime() + this.deps.ttlSeconds * 1000) : null;
-    await db.token.create({ data: { userId: user.id, tokenHash: hashToken(token), expiresAt } });
+    await db.token.create({ data: { userId: user.id, username: user.username, tokenHash: hashToken(token), expiresAt } });
     await this.pruneTokens(user.id);
     return { token, user: user.id };
   }
@@ -62,14 +62,14 @@ export class TokensService {
     const tokenHash = hashToken(token);
     const row = await this.deps.db.token.findUnique({
       where: { tokenHash },
-      select: { tokenHash: true, userId: true, expiresAt: true, user: { select: { username: true } } },
+      select: { tokenHash: true, userId: true, username: true, expiresAt: true },
     });
     if (!row) return null;
     // The lookup was by hash; compare it again in constant time and check the owner and expiry.
     const same = timingSafeEqual(Buffer.from(row.tokenHash), Buffer.from(tokenHash));
     if (!same || row.userId !== Number(userId)) return null;
     if (row.expiresAt && row.expiresAt.getTime() <= this.deps.clock.now().getTime()) return null;
-    return { userId: row.userId, username: row.user.username, tokenHash };
+    return { userId: row.userId, username: row.username, tokenHash };
   }
 
   /** Revokes the caller's current token, or all of the caller's tokens. */

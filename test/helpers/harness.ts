@@ -31,18 +31,29 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(env: Record<string, string> = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /** Collects every log line the app writes (LOG_LEVEL defaults to info when given). */
+  logs?: string[];
+  /** Collects every SQL statement the app runs. */
+  queries?: string[];
+}
+
+export async function createHarness(env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
   const database = await createTestDatabase();
   const config = loadConfig({
     DATABASE_URL: database.url,
     PHANTOM_DATA_DIR: database.dataDir,
     PHANTOM_SECRET_KEY: randomBytes(32).toString('hex'),
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: options.logs ? 'info' : 'silent',
     ...env,
   });
   await migrate(config.database.kind, config.database.url);
   const clock = new ManualClock(new Date());
-  const container = await createContainer(config, { clock, logger: createLogger('silent') });
+  const logs = options.logs;
+  const logger = logs ? createLogger(config.logLevel, { write: (line: string) => void logs.push(line) }) : createLogger('silent');
+  const queries = options.queries;
+  const onQuery = queries ? (sql: string): void => void queries.push(sql) : undefined;
+  const container = await createContainer(config, { clock, logger, onQuery });
   const app = createApp(container);
   const harness: Harness = {
     app,

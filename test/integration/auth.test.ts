@@ -134,6 +134,23 @@ describe('authenticating API requests', () => {
     }
   });
 
+  it('costs one database query, which never reads a password hash, per request', async () => {
+    const queries: string[] = [];
+    const counted = await createHarness({}, { queries });
+    try {
+      const u = await counted.createUser();
+      queries.length = 0;
+      const res = await counted.http().get('/api/dev/no-such-route').auth(...u.basic);
+      expect(res.status).toBe(404);
+      // One SELECT of the token row by its hash; the password hash column is never read.
+      const real = queries.filter((q) => !/^(BEGIN|COMMIT|PRAGMA)/i.test(q));
+      expect(real).toHaveLength(1);
+      expect(real[0]).not.toMatch(/passwordHash/);
+    } finally {
+      await counted.close();
+    }
+  });
+
   it('revokes the current token with DELETE /api/dev/token', async () => {
     const u = await h.createUser();
     const del = await h.http().delete('/api/dev/token').auth(...u.basic);

@@ -15,6 +15,7 @@ CREATE TABLE "User" (
 CREATE TABLE "Token" (
     "id" SERIAL NOT NULL,
     "userId" INTEGER NOT NULL,
+    "username" TEXT NOT NULL,
     "tokenHash" TEXT NOT NULL,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "expiresAt" TIMESTAMP(3),
@@ -130,6 +131,47 @@ CREATE TABLE "Instance" (
     CONSTRAINT "Instance_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "SensorMetric" (
+    "name" TEXT NOT NULL,
+    "firstSeenAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "SensorMetric_pkey" PRIMARY KEY ("name")
+);
+
+-- CreateTable
+CREATE TABLE "Setting" (
+    "key" TEXT NOT NULL,
+    "value" TEXT NOT NULL,
+
+    CONSTRAINT "Setting_pkey" PRIMARY KEY ("key")
+);
+
+-- CreateTable
+CREATE TABLE "SimulatedVm" (
+    "iaasId" TEXT NOT NULL,
+    "site" TEXT NOT NULL,
+    "clientToken" TEXT NOT NULL,
+    "installation" TEXT,
+    "tags" TEXT NOT NULL,
+    "state" TEXT NOT NULL,
+    "failsAtBoot" BOOLEAN NOT NULL,
+    "imageId" TEXT NOT NULL,
+    "instanceType" TEXT NOT NULL,
+    "keyName" TEXT,
+    "userData" TEXT,
+    "hostname" TEXT NOT NULL,
+    "privateIp" TEXT NOT NULL,
+    "publicIp" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL,
+    "runningAt" TIMESTAMP(3) NOT NULL,
+    "crashAt" TIMESTAMP(3),
+    "terminatedAt" TIMESTAMP(3),
+    "reason" TEXT,
+
+    CONSTRAINT "SimulatedVm_pkey" PRIMARY KEY ("iaasId")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "User_username_key" ON "User"("username");
 
@@ -168,6 +210,12 @@ CREATE INDEX "Instance_domainId_idx" ON "Instance"("domainId");
 
 -- CreateIndex
 CREATE INDEX "Instance_iaasInstanceId_idx" ON "Instance"("iaasInstanceId");
+
+-- CreateIndex
+CREATE INDEX "SimulatedVm_site_installation_idx" ON "SimulatedVm"("site", "installation");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "SimulatedVm_site_clientToken_key" ON "SimulatedVm"("site", "clientToken");
 
 -- AddForeignKey
 ALTER TABLE "Token" ADD CONSTRAINT "Token_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") ON DELETE CASCADE ON UPDATE CASCADE;

@@ -10,6 +10,7 @@ CREATE TABLE "User" (
 CREATE TABLE "Token" (
     "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "userId" INTEGER NOT NULL,
+    "username" TEXT NOT NULL,
     "tokenHash" TEXT NOT NULL,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "expiresAt" DATETIME,
@@ -120,6 +121,41 @@ CREATE TABLE "Instance" (
     CONSTRAINT "Instance_domainId_fkey" FOREIGN KEY ("domainId") REFERENCES "Domain" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
+-- CreateTable
+CREATE TABLE "SensorMetric" (
+    "name" TEXT NOT NULL PRIMARY KEY,
+    "firstSeenAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- CreateTable
+CREATE TABLE "Setting" (
+    "key" TEXT NOT NULL PRIMARY KEY,
+    "value" TEXT NOT NULL
+);
+
+-- CreateTable
+CREATE TABLE "SimulatedVm" (
+    "iaasId" TEXT NOT NULL PRIMARY KEY,
+    "site" TEXT NOT NULL,
+    "clientToken" TEXT NOT NULL,
+    "installation" TEXT,
+    "tags" TEXT NOT NULL,
+    "state" TEXT NOT NULL,
+    "failsAtBoot" BOOLEAN NOT NULL,
+    "imageId" TEXT NOT NULL,
+    "instanceType" TEXT NOT NULL,
+    "keyName" TEXT,
+    "userData" TEXT,
+    "hostname" TEXT NOT NULL,
+    "privateIp" TEXT NOT NULL,
+    "publicIp" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL,
+    "runningAt" DATETIME NOT NULL,
+    "crashAt" DATETIME,
+    "terminatedAt" DATETIME,
+    "reason" TEXT
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "User_username_key" ON "User"("username");
 
@@ -158,4 +194,10 @@ CREATE INDEX "Instance_domainId_idx" ON "Instance"("domainId");
 
 -- CreateIndex
 CREATE INDEX "Instance_iaasInstanceId_idx" ON "Instance"("iaasInstanceId");
+
+-- CreateIndex
+CREATE INDEX "SimulatedVm_site_installation_idx" ON "SimulatedVm"("site", "installation");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "SimulatedVm_site_clientToken_key" ON "SimulatedVm"("site", "clientToken");
 
