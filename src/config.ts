@@ -32,6 +32,17 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PHANTOM_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).default(25),
   PHANTOM_ENGINE: boolish.default(true),
+  PHANTOM_TICK_SECONDS: z.coerce.number().min(0.05).max(3600).default(5),
+  PHANTOM_BOOT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(300),
+  PHANTOM_TERMINAL_RETENTION_SECONDS: z.coerce.number().int().min(0).default(7200),
+  PHANTOM_ACTIVITY_RETENTION_DAYS: z.coerce.number().min(0).default(7),
+  /** How long pushed metric samples are kept; at least the engine's sample window. */
+  PHANTOM_SENSOR_RETENTION_SECONDS: z.coerce.number().int().min(300).max(30 * 86_400).default(3600),
+  /** Prometheus metrics on a listener of their own (0 = an ephemeral port); off when unset. */
+  PHANTOM_METRICS_PORT: port.optional(),
+  PHANTOM_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Also serves /metrics on the main port, to scrapers sending `Authorization: Bearer <token>`. */
+  PHANTOM_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 24`)').optional(),
 });
 
 export type DatabaseKind = 'sqlite' | 'postgres';
@@ -53,6 +64,21 @@ export interface Config {
   readonly logLevel: string;
   readonly shutdownTimeoutSeconds: number;
   readonly engineEnabled: boolean;
+  /** The scaling engine's settings (src/engine). */
+  readonly engine: {
+    readonly tickSeconds: number;
+    /** A VM still PENDING this long after launch is terminated and marked 900-FAILED. */
+    readonly bootTimeoutSeconds: number;
+    /** Terminal instance records (800, 900, 950) stay listed this long. */
+    readonly terminalRetentionSeconds: number;
+    readonly activityRetentionDays: number;
+  };
+  readonly sensorRetentionSeconds: number;
+  /**
+   * Prometheus metrics (GET /metrics), or null when off (the default): on their own listener when
+   * `port` is set, on the main port behind a bearer token when `token` is set (both may be).
+   */
+  readonly metrics: { readonly port: number | null; readonly host: string; readonly token: string | null } | null;
 }
 
 export class ConfigError extends Error {
@@ -113,5 +139,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel: e.LOG_LEVEL,
     shutdownTimeoutSeconds: e.PHANTOM_SHUTDOWN_TIMEOUT_SECONDS,
     engineEnabled: e.PHANTOM_ENGINE,
+    engine: Object.freeze({
+      tickSeconds: e.PHANTOM_TICK_SECONDS,
+      bootTimeoutSeconds: e.PHANTOM_BOOT_TIMEOUT_SECONDS,
+      terminalRetentionSeconds: e.PHANTOM_TERMINAL_RETENTION_SECONDS,
+      activityRetentionDays: e.PHANTOM_ACTIVITY_RETENTION_DAYS,
+    }),
+    sensorRetentionSeconds: e.PHANTOM_SENSOR_RETENTION_SECONDS,
+    metrics:
+      e.PHANTOM_METRICS_PORT === undefined && e.PHANTOM_METRICS_TOKEN === undefined
+        ? null
+        : Object.freeze({ port: e.PHANTOM_METRICS_PORT ?? null, host: e.PHANTOM_METRICS_HOST, token: e.PHANTOM_METRICS_TOKEN ?? null }),
   });
 }

@@ -6,11 +6,14 @@ import { createApp } from './app';
 import type { Config } from './config';
 import { createContainer, type Container } from './container';
 import { migrate } from './db/migrator';
+import { startMetricsServer } from './metrics/metrics-endpoint';
 
 export interface RunningServer {
   server: Server;
   container: Container;
   port: number;
+  /** The metrics listener's port, when PHANTOM_METRICS_PORT is set. */
+  metricsPort: number | null;
   stop(): Promise<void>;
 }
 
@@ -21,7 +24,14 @@ export async function startServer(config: Config): Promise<RunningServer> {
   if (applied.length > 0) logger.info({ applied }, 'database migrations applied');
 
   const app = createApp(container);
-  const server = createServer(app);
+  let draining = false;
+  const server = createServer();
+  // While draining, every response closes its connection, so a proxy's (or client's) next request
+  // opens a new one, which is refused and goes to another replica instead of racing the close.
+  server.on('request', (_req, res) => {
+    if (draining) res.setHeader('Connection', 'close');
+  });
+  server.on('request', app);
   server.keepAliveTimeout = 65_000; // longer than common proxies' idle timeouts
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
@@ -36,11 +46,28 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ host: config.host, port, database: config.database.kind }, 'phantom listening');
+  let metricsListener: Awaited<ReturnType<typeof startMetricsServer>> | null = null;
+  if (container.metrics && config.metrics?.port != null) {
+    try {
+      metricsListener = await startMetricsServer(container.metrics, { ...config.metrics, port: config.metrics.port, logger });
+    } catch (err) {
+      // A half-started process would keep serving without the metrics its operator asked for.
+      server.close();
+      await container.close();
+      throw err;
+    }
+  }
+  if (config.engineEnabled) container.engine.start();
 
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       logger.info('shutting down: draining in-flight requests');
+      draining = true;
+      metricsListener?.server.close();
+      metricsListener?.server.closeAllConnections();
+      // The engine finishes its pass in flight (and gives its leases back) before the database closes.
+      const engineStopped = container.engine.stop();
       const closed = new Promise<void>((r) => server.close(() => r()));
       // Keep-alive connections become idle as their last response completes; close them as they do.
       const sweeper = setInterval(() => server.closeIdleConnections(), 100);
@@ -49,10 +76,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
       await closed;
       clearInterval(sweeper);
       clearTimeout(timer);
+      await engineStopped;
       await container.close();
       logger.info('shutdown complete');
     })();
     return stopping;
   };
-  return { server, container, port, stop };
+  return { server, container, port, metricsPort: metricsListener?.port ?? null, stop };
 }

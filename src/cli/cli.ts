@@ -6,6 +6,8 @@ import { createContainer, type Container } from '../container';
 import { migrate } from '../db/migrator';
 import { PhantomError } from '../errors';
 import { startServer } from '../server';
+import { simCommand } from './sim';
+import { UsageError } from './usage-error';
 
 const USAGE = `usage: npm run phantom -- <command>
   serve                                  run the API server (what npm start runs)
@@ -13,9 +15,8 @@ const USAGE = `usage: npm run phantom -- <command>
   user create NAME [--password PW]       create a user (a password is generated if omitted)
   user list                              list users
   user delete NAME                       delete a user and everything it owns
-  user password NAME [--password PW]     set a new password; revokes the user's tokens`;
-
-class UsageError extends Error {}
+  user password NAME [--password PW]     set a new password; revokes the user's tokens
+  sim instances [--site ID]              every VM the simulated cloud holds (all installations), as JSON`;
 
 function print(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
@@ -90,6 +91,9 @@ export async function runCli(argv: string[]): Promise<number | null> {
       }
       case 'user':
         await userCommand(config, rest);
+        return 0;
+      case 'sim':
+        print(await simCommand(config, rest));
         return 0;
       default:
         throw new UsageError(`unknown command: ${command}`);

@@ -1,5 +1,6 @@
 // The one mapping from anything thrown to an HTTP status and JSON body. Pure: no req/res.
 import { ZodError } from 'zod';
+import { FOREIGN_KEY_VIOLATION, hasPrismaCode, RECORD_NOT_FOUND, UNIQUE_VIOLATION } from '../services/prisma-codes';
 import { CloudError, Conflict, Invalid, MethodNotAllowed, NotFound, PhantomError, TooManyRequests, Unauthorized } from '../errors';
 
 export interface ErrorBody {
@@ -63,6 +64,11 @@ export function toHttpError(err: unknown, requestId?: string): HttpError {
       return { status: 502, headers, body: body(`cloud error (${err.errorClass}): ${err.message}`, err.code) };
     }
   }
+  // Prisma errors a service did not translate itself: a unique key taken by a concurrent request, a
+  // row still referenced, a row gone meanwhile. Other Prisma errors stay 500s: never echo SQL.
+  if (hasPrismaCode(err, UNIQUE_VIOLATION)) return { status: 409, headers, body: body('A resource with that name or id already exists', 'conflict') };
+  if (hasPrismaCode(err, FOREIGN_KEY_VIOLATION)) return { status: 409, headers, body: body('The resource is still in use', 'conflict') };
+  if (hasPrismaCode(err, RECORD_NOT_FOUND)) return { status: 404, headers, body: body('The resource no longer exists', 'not_found') };
   const httpLike = (typeof err === 'object' && err !== null ? err : {}) as HttpLikeError;
   const status = httpLike.status ?? httpLike.statusCode;
   if (httpLike.type === 'entity.too.large' || status === 413) {

@@ -11,6 +11,12 @@ export function route(router: Router, path: string, handlers: Partial<Record<Met
   const methods = Object.keys(handlers) as Method[];
   const allow = [...methods.map((m) => m.toUpperCase()), ...(methods.includes('get') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
   const r = router.route(path);
+  // The pattern, not the URL, labels HTTP metrics (src/metrics/http-metrics.ts); recorded now because
+  // baseUrl is unwound when an error leaves the router. OpenTSDB's '/' under /api/put is '/api/put'.
+  r.all((req, _res, next) => {
+    req.routePattern = path === '/' && req.baseUrl ? req.baseUrl : `${req.baseUrl}${path}`;
+    next();
+  });
   for (const m of methods) r[m](handlers[m]!);
   r.all((req, res, next) => {
     res.setHeader('Allow', allow);

@@ -7,6 +7,8 @@ declare global {
       id: string;
       /** Set by authentication on every /api/dev route except the token endpoint. */
       principal?: Principal;
+      /** Set by src/http/route.ts when a route matches: its pattern (/api/dev/domains/:id), for metrics. */
+      routePattern?: string;
     }
   }
 }

@@ -53,6 +53,17 @@ describe('response conventions', () => {
     expect(res.body.success).toBe(false);
   });
 
+  it.each([
+    ['a path', (t: TestUser) => h.http().get('/api/dev/credentials/chef/a%00b').auth(...t.basic)],
+    ['a query', (t: TestUser) => h.http().get('/api/dev/sites?details=%00').auth(...t.basic)],
+    ['a JSON body', (t: TestUser) => h.http().post('/api/dev/launchconfigurations').auth(...t.basic).send({ name: 'a\u0000b' })],
+    ['a form body', (t: TestUser) => h.http().post('/api/dev/token').type('form').send(`username=${t.username}%00&password=x`)],
+  ])('rejects a NUL character in %s with a JSON 400 on every backend', async (_where, send) => {
+    const res = await send(u);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ success: false, code: 'invalid_request' });
+  });
+
   it('echoes a sane X-Request-Id and makes one up otherwise', async () => {
     const given = await h.http().get('/healthz').set('X-Request-Id', 'abc-123');
     expect(given.headers['x-request-id']).toBe('abc-123');

@@ -15,6 +15,17 @@ describe('toHttpError', () => {
     expect(mapped.body).toMatchObject({ success: false, code, message: 'x' });
   });
 
+  it.each([
+    ['P2002', 409],
+    ['P2003', 409],
+    ['P2025', 404],
+  ])('maps an untranslated Prisma %s to %i without echoing its text', (code, status) => {
+    const err = Object.assign(new Error('Invalid `prisma.user.create()` invocation: SELECT ...'), { code });
+    const mapped = toHttpError(err);
+    expect(mapped.status).toBe(status);
+    expect(mapped.body.message).not.toMatch(/prisma|SELECT/);
+  });
+
   it('turns zod errors into 400 with one detail per field', () => {
     const r = z.object({ a: z.number(), b: z.string() }).safeParse({ a: 'no' });
     const mapped = toHttpError(r.error);

@@ -105,6 +105,12 @@ CREATE TABLE "Domain" (
     "chefCredentialId" INTEGER,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMP(3) NOT NULL,
+    "leaseOwner" TEXT,
+    "leaseExpiresAt" TIMESTAMP(3),
+    "unplacedVms" INTEGER NOT NULL DEFAULT 0,
+    "unplacedReason" TEXT,
+    "desiredVms" INTEGER,
+    "lastSensorActionAt" TIMESTAMP(3),
 
     CONSTRAINT "Domain_pkey" PRIMARY KEY ("id")
 );
@@ -127,8 +133,24 @@ CREATE TABLE "Instance" (
     "terminateRequested" BOOLEAN NOT NULL DEFAULT false,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMP(3) NOT NULL,
+    "launchedAt" TIMESTAMP(3),
+    "stateChangedAt" TIMESTAMP(3),
 
     CONSTRAINT "Instance_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "DomainActivity" (
+    "id" SERIAL NOT NULL,
+    "domainId" TEXT NOT NULL,
+    "at" TIMESTAMP(3) NOT NULL,
+    "kind" TEXT NOT NULL,
+    "siteId" TEXT,
+    "instanceId" TEXT,
+    "cause" TEXT NOT NULL,
+    "errorClass" TEXT,
+
+    CONSTRAINT "DomainActivity_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
@@ -172,6 +194,18 @@ CREATE TABLE "SimulatedVm" (
     CONSTRAINT "SimulatedVm_pkey" PRIMARY KEY ("iaasId")
 );
 
+-- CreateTable
+CREATE TABLE "SensorSample" (
+    "id" TEXT NOT NULL,
+    "userId" INTEGER NOT NULL,
+    "metric" TEXT NOT NULL,
+    "seriesKey" TEXT NOT NULL,
+    "ts" TIMESTAMP(3) NOT NULL,
+    "value" DOUBLE PRECISION NOT NULL,
+
+    CONSTRAINT "SensorSample_pkey" PRIMARY KEY ("id")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "User_username_key" ON "User"("username");
 
@@ -212,10 +246,25 @@ CREATE INDEX "Instance_domainId_idx" ON "Instance"("domainId");
 CREATE INDEX "Instance_iaasInstanceId_idx" ON "Instance"("iaasInstanceId");
 
 -- CreateIndex
+CREATE INDEX "Instance_lifecycleState_stateChangedAt_idx" ON "Instance"("lifecycleState", "stateChangedAt");
+
+-- CreateIndex
+CREATE INDEX "DomainActivity_domainId_id_idx" ON "DomainActivity"("domainId", "id");
+
+-- CreateIndex
+CREATE INDEX "DomainActivity_at_idx" ON "DomainActivity"("at");
+
+-- CreateIndex
 CREATE INDEX "SimulatedVm_site_installation_idx" ON "SimulatedVm"("site", "installation");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "SimulatedVm_site_clientToken_key" ON "SimulatedVm"("site", "clientToken");
+
+-- CreateIndex
+CREATE INDEX "SensorSample_userId_metric_seriesKey_ts_idx" ON "SensorSample"("userId", "metric", "seriesKey", "ts");
+
+-- CreateIndex
+CREATE INDEX "SensorSample_ts_idx" ON "SensorSample"("ts");
 
 -- AddForeignKey
 ALTER TABLE "Token" ADD CONSTRAINT "Token_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") ON DELETE CASCADE ON UPDATE CASCADE;

@@ -95,6 +95,12 @@ CREATE TABLE "Domain" (
     "chefCredentialId" INTEGER,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" DATETIME NOT NULL,
+    "leaseOwner" TEXT,
+    "leaseExpiresAt" DATETIME,
+    "unplacedVms" INTEGER NOT NULL DEFAULT 0,
+    "unplacedReason" TEXT,
+    "desiredVms" INTEGER,
+    "lastSensorActionAt" DATETIME,
     CONSTRAINT "Domain_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
     CONSTRAINT "Domain_launchConfigurationId_fkey" FOREIGN KEY ("launchConfigurationId") REFERENCES "LaunchConfiguration" ("id") ON DELETE RESTRICT ON UPDATE CASCADE,
     CONSTRAINT "Domain_chefCredentialId_fkey" FOREIGN KEY ("chefCredentialId") REFERENCES "ChefCredential" ("id") ON DELETE RESTRICT ON UPDATE CASCADE
@@ -118,7 +124,21 @@ CREATE TABLE "Instance" (
     "terminateRequested" BOOLEAN NOT NULL DEFAULT false,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" DATETIME NOT NULL,
+    "launchedAt" DATETIME,
+    "stateChangedAt" DATETIME,
     CONSTRAINT "Instance_domainId_fkey" FOREIGN KEY ("domainId") REFERENCES "Domain" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "DomainActivity" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "domainId" TEXT NOT NULL,
+    "at" DATETIME NOT NULL,
+    "kind" TEXT NOT NULL,
+    "siteId" TEXT,
+    "instanceId" TEXT,
+    "cause" TEXT NOT NULL,
+    "errorClass" TEXT
 );
 
 -- CreateTable
@@ -154,6 +174,16 @@ CREATE TABLE "SimulatedVm" (
     "crashAt" DATETIME,
     "terminatedAt" DATETIME,
     "reason" TEXT
+);
+
+-- CreateTable
+CREATE TABLE "SensorSample" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "userId" INTEGER NOT NULL,
+    "metric" TEXT NOT NULL,
+    "seriesKey" TEXT NOT NULL,
+    "ts" DATETIME NOT NULL,
+    "value" REAL NOT NULL
 );
 
 -- CreateIndex
@@ -196,8 +226,23 @@ CREATE INDEX "Instance_domainId_idx" ON "Instance"("domainId");
 CREATE INDEX "Instance_iaasInstanceId_idx" ON "Instance"("iaasInstanceId");
 
 -- CreateIndex
+CREATE INDEX "Instance_lifecycleState_stateChangedAt_idx" ON "Instance"("lifecycleState", "stateChangedAt");
+
+-- CreateIndex
+CREATE INDEX "DomainActivity_domainId_id_idx" ON "DomainActivity"("domainId", "id");
+
+-- CreateIndex
+CREATE INDEX "DomainActivity_at_idx" ON "DomainActivity"("at");
+
+-- CreateIndex
 CREATE INDEX "SimulatedVm_site_installation_idx" ON "SimulatedVm"("site", "installation");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "SimulatedVm_site_clientToken_key" ON "SimulatedVm"("site", "clientToken");
+
+-- CreateIndex
+CREATE INDEX "SensorSample_userId_metric_seriesKey_ts_idx" ON "SensorSample"("userId", "metric", "seriesKey", "ts");
+
+-- CreateIndex
+CREATE INDEX "SensorSample_ts_idx" ON "SensorSample"("ts");
 
