@@ -70,6 +70,12 @@ export interface Container {
   activities: ActivitiesService;
   /** Prometheus metrics; null unless config.metrics turns them on. */
   metrics: Metrics | null;
+  /**
+   * Starts the background work: the sample pruner and, where the engine runs, the engine and the
+   * simulated sites' synthetic load (so API-only replicas do not write samples twice). Tests leave it
+   * off and drive passes themselves.
+   */
+  startBackground(): void;
   close(): Promise<void>;
 }
 
@@ -130,9 +136,6 @@ export async function createContainer(config: Config, overrides: ContainerOverri
   const sensorIngest = new SensorIngestService({ db, store: sampleStore, catalog: sensors, clock, retentionSeconds: config.sensorRetentionSeconds, onIngested: metrics ? (stored, rejected) => metrics.pointsStored(stored, rejected) : undefined });
   const samplePruner = new SamplePruner({ store: sampleStore, clock, logger, retentionSeconds: config.sensorRetentionSeconds });
   const syntheticLoad = new SyntheticLoad({ db, store: sampleStore, catalog: sensors, clock, logger, sites: syntheticSites(drivers.list()) });
-  samplePruner.start();
-  // Simulated VMs "report" only where the engine runs, so API-only replicas do not write twice.
-  if (config.engineEnabled) syntheticLoad.start();
   // <drivers: construction>
   const installationId = await ensureInstallationId(db);
   // <engine: construction>
@@ -177,6 +180,13 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     engine,
     activities,
     metrics,
+    startBackground: () => {
+      samplePruner.start();
+      if (config.engineEnabled) {
+        syntheticLoad.start();
+        engine?.start();
+      }
+    },
     close: async () => {
       await engine?.stop();
       await Promise.all([syntheticLoad.stop(), samplePruner.stop()]);

@@ -57,7 +57,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       throw err;
     }
   }
-  if (config.engineEnabled) container.engine.start();
+  container.startBackground();
 
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> => {
