@@ -41,7 +41,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   const port = await new Promise<number>((resolvePort, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
     const check = (): void => {
-      const m = /"msg":"phantom listening"/.test(out) ? /"port":(\d+)/.exec(out.slice(out.indexOf('phantom listening') - 300)) : null;
+      const m = /"msg":"phantom listening"/.test(out) ? /"port":(\d+)/.exec(out.slice(Math.max(0, out.indexOf('phantom listening') - 300))) : null;
       if (m) {
         clearTimeout(timer);
         resolvePort(Number(m[1]));
