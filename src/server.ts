@@ -3,6 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { createApp } from './app';
+import { handleClientError } from './http/client-error';
 import type { Config } from './config';
 import { createContainer, type Container } from './container';
 import { migrate } from './db/migrator';
@@ -32,6 +33,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     if (draining) res.setHeader('Connection', 'close');
   });
   server.on('request', app);
+  server.on('clientError', handleClientError);
   server.keepAliveTimeout = 65_000; // longer than common proxies' idle timeouts
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {

@@ -204,8 +204,9 @@ function checkResponse(r: FuzzRequest, res: request.Response): void {
     throw new Error(`5xx:\n${describeRequest(r, res)}`);
   }
   if (res.status < 400 || r.method === 'HEAD') return;
-  // Node's HTTP parser answers a request line and headers over 16 KB itself, before any middleware
-  // runs, with a bare 431 (reported to the lead: a clientError handler in server.ts could send JSON).
+  // Node's HTTP parser answers a request line and headers over 16 KB before any middleware runs.
+  // supertest's own server answers a bare 431; Phantom's server answers JSON through its
+  // clientError handler (tested in test/integration/server.test.ts).
   if (res.status === 431) return;
   const type = String(res.headers['content-type'] ?? '');
   // /api/put answers in OpenTSDB's own shapes, as its agents expect: {"error": {"code", "message"}}, or
