@@ -19,7 +19,7 @@ import { Leases } from './leases';
 import type { BackoffEntry, EngineObserver } from './observer';
 import { CloudListings, describe } from './listings';
 import { splitList } from './policy-input';
-import type { SensorReadingsSource } from './readings';
+import type { ReadingRequest, SensorReadingsSource } from './readings';
 import { reconcileDomain } from './reconcile';
 import { CredentialsIndex, loadDomains, loadInstances, type DomainRecord, type InstanceRecord } from './records';
 import { pruneOld } from './retention';
@@ -55,11 +55,29 @@ export interface PassReport {
 /** Delay between a wake() and the pass it triggers: API changes arriving together share one pass. */
 const WAKE_DELAY_MS = 50;
 
+const watchKey = (userId: number, metric: string): string => `${userId}\u0000${metric}`;
+
 export class Engine {
   readonly owner: string;
   private readonly leases: Leases;
   private readonly backoff: SiteBackoff;
   private timer: NodeJS.Timeout | null = null;
+  /** When `timer` fires (performance.now() ms): a wake only ever brings a pass forward, never back. */
+  private timerDueAt = 0;
+  /** A timer-driven pass is in flight; wakes meanwhile are coalesced into `wakeQueued`. */
+  private passing = false;
+  /** At most one pass waits behind the one in flight, however many wakes arrived during it. */
+  private wakeQueued = false;
+  /** The pending timer was set by a wake (not the tick). */
+  private timerForWake = false;
+  /** No wake-triggered pass starts before this (performance.now() ms); see timerFired. */
+  private restUntil = 0;
+  /**
+   * (user, metric) pairs that an active sensor domain scales on, as of the passes so far; null until
+   * a pass has completed (until then every stored point wakes the engine).
+   */
+  private watched: Set<string> | null = null;
+  private watching = new Set<string>();
   private running = false;
   private current: Promise<PassReport> | null = null;
   private lastSweepAt: number | null = null;
@@ -75,12 +93,34 @@ export class Engine {
     if (this.running) return;
     this.running = true;
     this.deps.logger.info({ owner: this.owner, tickSeconds: this.deps.settings.tickSeconds }, 'scaling engine started');
-    this.schedule(0);
+    this.scheduleWithin(0);
   }
 
-  /** Asks for a pass soon (after an API change) instead of at the next tick. */
+  /**
+   * Asks for a pass soon (after an API change or stored sensor points) instead of at the next tick.
+   * Wakes coalesce: one during the debounce delay shares the pass already due, and any number during a
+   * pass queue one more pass, so a flood of wakes can never stack passes up.
+   */
   wake(): void {
-    if (this.running) this.schedule(WAKE_DELAY_MS);
+    if (!this.running) return;
+    if (this.passing) this.wakeQueued = true;
+    else this.scheduleWithin(Math.max(WAKE_DELAY_MS, this.restUntil - performance.now()), true);
+  }
+
+  /**
+   * Sensor points were stored for `userId`: wakes the engine when one of their metrics drives an
+   * active sensor domain of that user, so a threshold breach is acted on within one short pass instead
+   * of waiting for the tick. Points no sensor domain scales on cost nothing.
+   */
+  pointsStored(userId: number, metrics: Iterable<string>): void {
+    const watched = this.watched;
+    for (const metric of metrics) {
+      const key = watchKey(userId, metric);
+      if (watched === null || watched.has(key) || this.watching.has(key)) {
+        this.wake();
+        return;
+      }
+    }
   }
 
   /** Stops the loop, waits for the pass in flight, and releases this replica's leases. */
@@ -117,14 +157,39 @@ export class Engine {
     return next;
   }
 
-  private schedule(delayMs: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.runPass().then(() => {
-        if (this.running && !this.timer) this.schedule(this.deps.settings.tickSeconds * 1000);
-      });
-    }, delayMs);
+  /** Makes the next timer-driven pass start within `delayMs`; a timer due sooner is kept as is. */
+  private scheduleWithin(delayMs: number, forWake = false): void {
+    const dueAt = performance.now() + delayMs;
+    if (this.timer) {
+      if (this.timerDueAt <= dueAt) return;
+      clearTimeout(this.timer);
+    }
+    this.timerDueAt = dueAt;
+    this.timerForWake = forWake;
+    this.timer = setTimeout(() => this.timerFired(), delayMs);
+  }
+
+  private timerFired(): void {
+    const forWake = this.timerForWake;
+    this.timer = null;
+    this.passing = true;
+    const started = performance.now();
+    void this.runPass().then(() => {
+      this.passing = false;
+      if (!this.running) return;
+      const tickMs = this.deps.settings.tickSeconds * 1000;
+      const now = performance.now();
+      // After a pass run for a wake, the next wake waits as long as that pass took (at least the
+      // debounce, at most a tick): under a continuous stream of wakes (agents pushing points all the
+      // time) the engine works at most about half the time, leaving the API and ingestion their share,
+      // while a lone wake after a tick's pass is still served at once.
+      this.restUntil = forWake ? now + Math.min(tickMs, Math.max(WAKE_DELAY_MS, now - started)) : 0;
+      this.scheduleWithin(tickMs);
+      if (this.wakeQueued) {
+        this.wakeQueued = false;
+        this.wake();
+      }
+    });
   }
 
   private async pass(options: PassOptions): Promise<PassReport> {
@@ -137,6 +202,7 @@ export class Engine {
       let claimedAt = this.deps.clock.now();
       await this.leases.claim(claimedAt);
       let afterId: string | null = null;
+      this.watching = new Set();
       for (;;) {
         // A long pass renews its leases before they could lapse under it.
         const now = this.deps.clock.now();
@@ -151,6 +217,8 @@ export class Engine {
         afterId = domains[domains.length - 1].id;
         if (domains.length < this.deps.settings.batchSize) break;
       }
+      // Every held domain was seen: what they watch now replaces the last complete pass's set.
+      this.watched = this.watching;
       await pruneOld(ctx);
       await ctx.activities.flush(this.deps.db);
     } catch (err) {
@@ -192,7 +260,11 @@ export class Engine {
       CredentialsIndex.load(this.deps.siteCredentials, domains.map((d) => d.userId)),
     ]);
     const byDomain = new Map<string, InstanceRecord[]>();
-    for (const r of instances) byDomain.set(r.domainId, [...(byDomain.get(r.domainId) ?? []), r]);
+    for (const r of instances) {
+      const list = byDomain.get(r.domainId);
+      if (list) list.push(r);
+      else byDomain.set(r.domainId, [r]);
+    }
     const readings = await this.readingsFor(base, domains, byDomain);
     const ctx: PassContext = { ...base, credentials, readings };
     let failures = 0;
@@ -210,14 +282,17 @@ export class Engine {
   }
 
   private async readingsFor(ctx: PassContext, domains: DomainRecord[], byDomain: Map<string, InstanceRecord[]>): Promise<Map<string, SensorReadings>> {
-    const requests = domains
-      .filter((d) => d.deName === 'sensor' && d.state === 'active' && d.sensorMetric)
-      .map((d) => ({
+    const requests: ReadingRequest[] = [];
+    for (const d of domains) {
+      if (d.deName !== 'sensor' || d.state !== 'active' || !d.sensorMetric) continue;
+      this.watching.add(watchKey(d.userId, d.sensorMetric));
+      requests.push({
         domainId: d.id,
-        metric: d.sensorMetric ?? '',
-        domainSensor: splitList(d.monitorDomainSensors).includes(d.sensorMetric ?? ''),
+        metric: d.sensorMetric,
+        domainSensor: splitList(d.monitorDomainSensors).includes(d.sensorMetric),
         instanceIds: (byDomain.get(d.id) ?? []).map((r) => r.id),
-      }));
+      });
+    }
     if (requests.length === 0) return new Map();
     try {
       return await this.deps.readings.read(requests, ctx.now);

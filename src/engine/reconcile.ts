@@ -43,15 +43,19 @@ async function carryOut(ctx: PassContext, d: DomainRecord, rows: InstanceRecord[
       await terminate(ctx, d, { row, cause: v.cause, finalState: S.TERMINATING, reason: v.cause }, listings.get(row.siteId));
     }
   }
-  for (const plan of decision.launches) {
-    // One launch probes the site first, so a failing site costs one attempt, never a burst; a failure
-    // stops launches there and the next decision moves the rest of the demand to the next rank.
-    let healthy = await launchNew(ctx, d, rows, plan.siteId, plan.cause);
-    const rest = Array.from({ length: healthy ? plan.count - 1 : 0 }, (_, i) => i);
-    await forEachLimited(rest, ctx.settings.launchConcurrency, async () => {
-      if (healthy) healthy = await launchNew(ctx, d, rows, plan.siteId, plan.cause);
-    });
-  }
+  // Sites are launched at together: each site's calls wait on that site's own rate limit, so one
+  // site after the other would leave the others idle (launches per second were one site's limit).
+  await Promise.all(
+    decision.launches.map(async (plan) => {
+      // One launch probes the site first, so a failing site costs one attempt, never a burst; a failure
+      // stops launches there and the next decision moves the rest of the demand to the next rank.
+      let healthy = await launchNew(ctx, d, rows, plan.siteId, plan.cause);
+      const rest = Array.from({ length: healthy ? plan.count - 1 : 0 }, (_, i) => i);
+      await forEachLimited(rest, ctx.settings.launchConcurrency, async () => {
+        if (healthy) healthy = await launchNew(ctx, d, rows, plan.siteId, plan.cause);
+      });
+    }),
+  );
 }
 
 async function launchNew(ctx: PassContext, d: DomainRecord, rows: InstanceRecord[], siteId: string, cause: string): Promise<boolean> {

@@ -4,7 +4,8 @@ import type { Db } from '../db/client';
 import type { SiteCredentials } from '../drivers/cloud-driver';
 import type { SiteCredentialsService } from '../services/site-credentials.service';
 
-export const DOMAIN_SELECT = {
+/** The domain columns a pass reads (its launch configuration and chef credential come per batch). */
+const DOMAIN_COLUMNS = {
   id: true,
   userId: true,
   state: true,
@@ -25,18 +26,19 @@ export const DOMAIN_SELECT = {
   unplacedReason: true,
   desiredVms: true,
   lastSensorActionAt: true,
-  launchConfiguration: {
-    select: {
-      contextualizationMethod: true,
-      userData: true,
-      chefRunlist: true,
-      chefAttributes: true,
-      updatedAt: true,
-      sites: { select: { siteId: true, imageId: true, instanceType: true, maxVms: true, rank: true } },
-    },
-  },
-  chefCredential: { select: { serverUrl: true, validationClientName: true, validatorKey: true, updatedAt: true } },
 } as const;
+
+const LAUNCH_CONFIGURATION_SELECT = {
+  id: true,
+  contextualizationMethod: true,
+  userData: true,
+  chefRunlist: true,
+  chefAttributes: true,
+  updatedAt: true,
+  sites: { select: { siteId: true, imageId: true, instanceType: true, maxVms: true, rank: true } },
+} as const;
+
+const CHEF_CREDENTIAL_SELECT = { id: true, serverUrl: true, validationClientName: true, validatorKey: true, updatedAt: true } as const;
 
 export const INSTANCE_SELECT = {
   id: true,
@@ -58,17 +60,54 @@ export const INSTANCE_SELECT = {
   stateChangedAt: true,
 } as const;
 
-export type DomainRecord = Awaited<ReturnType<typeof loadDomains>>[number];
+type DomainRow = Awaited<ReturnType<typeof domainRows>>[number];
+export type LaunchConfigurationRecord = Awaited<ReturnType<typeof launchConfigurations>>[number];
+export type ChefCredentialRecord = Awaited<ReturnType<typeof chefCredentials>>[number];
+/**
+ * A domain with its launch configuration and chef credential. Domains of a batch sharing a launch
+ * configuration share one object (read-only for the engine).
+ */
+export type DomainRecord = DomainRow & { launchConfiguration: LaunchConfigurationRecord; chefCredential: ChefCredentialRecord | null };
 export type InstanceRecord = Awaited<ReturnType<typeof loadInstances>>[number];
 
-/** The next batch of domains this replica holds, by id after `afterId`. */
-export function loadDomains(db: Db, held: object, afterId: string | null, size: number) {
+function domainRows(db: Db, held: object, afterId: string | null, size: number) {
   return db.domain.findMany({
     where: { ...held, ...(afterId ? { id: { gt: afterId } } : {}) },
-    select: DOMAIN_SELECT,
+    select: DOMAIN_COLUMNS,
     orderBy: { id: 'asc' },
     take: size,
   });
+}
+
+function launchConfigurations(db: Db, ids: string[]) {
+  return db.launchConfiguration.findMany({ where: { id: { in: ids } }, select: LAUNCH_CONFIGURATION_SELECT });
+}
+
+function chefCredentials(db: Db, ids: number[]) {
+  return db.chefCredential.findMany({ where: { id: { in: ids } }, select: CHEF_CREDENTIAL_SELECT });
+}
+
+/**
+ * The next batch of domains this replica holds, by id after `afterId`. Launch configurations and chef
+ * credentials are read once per batch for the distinct ids (a fleet's thousands of domains typically
+ * share a handful), not materialised again for every domain.
+ */
+export async function loadDomains(db: Db, held: object, afterId: string | null, size: number): Promise<DomainRecord[]> {
+  const rows = await domainRows(db, held, afterId, size);
+  if (rows.length === 0) return [];
+  const lcIds = [...new Set(rows.map((r) => r.launchConfigurationId))];
+  const chefIds = [...new Set(rows.flatMap((r) => (r.chefCredentialId === null ? [] : [r.chefCredentialId])))];
+  const [lcs, chefs] = await Promise.all([launchConfigurations(db, lcIds), chefIds.length > 0 ? chefCredentials(db, chefIds) : []]);
+  const lcById = new Map(lcs.map((lc) => [lc.id, lc]));
+  const chefById = new Map(chefs.map((c) => [c.id, c]));
+  const out: DomainRecord[] = [];
+  for (const r of rows) {
+    const launchConfiguration = lcById.get(r.launchConfigurationId);
+    // The foreign key (onDelete: Restrict) makes this impossible short of a concurrent schema change.
+    if (!launchConfiguration) throw new Error(`domain ${r.id}: launch configuration ${r.launchConfigurationId} not found`);
+    out.push({ ...r, launchConfiguration, chefCredential: r.chefCredentialId === null ? null : (chefById.get(r.chefCredentialId) ?? null) });
+  }
+  return out;
 }
 
 export function loadInstances(db: Db, domainIds: string[]) {

@@ -30,6 +30,11 @@ export interface SensorIngestDeps {
   retentionSeconds: number;
   /** Told how many points each put stored and rejected (the Prometheus metrics). */
   onIngested?: (stored: number, rejected: number) => void;
+  /**
+   * Told, once the points are stored, whose points arrived and for which metrics (the container wakes
+   * the engine with it, so a threshold breach is acted on at once rather than at the next tick).
+   */
+  onIngest?: (userId: number, metrics: ReadonlySet<string>) => void;
 }
 
 /** Metric names already in the catalog; bounded so a stream of one-off names cannot grow memory. */
@@ -66,6 +71,7 @@ export class SensorIngestService {
     await this.recordNames(rows.map((r) => r.metric));
     errors.sort((a, b) => a.index - b.index);
     this.deps.onIngested?.(rows.length, errors.length);
+    if (rows.length > 0) this.deps.onIngest?.(owner.userId, new Set(rows.map((r) => r.metric)));
     return { success: rows.length, failed: errors.length, errors: errors.map(({ datapoint, error }) => ({ datapoint, error })) };
   }
 

@@ -25,7 +25,7 @@ export interface SimulatedSite {
 export const REJECTED_ACCESS_KEY = 'invalid';
 
 export class SimulatedDriver implements CloudDriver {
-  /** Serialises this process's launches, so its own concurrent launches never overshoot capacity. */
+  /** Serialises this process's launches at a site with a capacity, so they never overshoot it together. */
   private launches: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -42,8 +42,11 @@ export class SimulatedDriver implements CloudDriver {
   async listInstances(creds: SiteCredentials, installation: string): Promise<CloudInstance[]> {
     await this.apiCall(creds);
     const now = this.clock.now();
-    const rows = await this.store.list(now, { site: this.site.id, installation });
-    return rows.filter((r) => !expired(observe(r, now), now)).map((r) => toCloudInstance(r, now));
+    const out: CloudInstance[] = [];
+    for (const r of await this.store.listed(now, this.site.id, installation)) {
+      if (!expired(observe(r, now), now)) out.push(toCloudInstance(r, now));
+    }
+    return out;
   }
 
   async launch(creds: SiteCredentials, req: LaunchRequest): Promise<CloudInstance> {
@@ -51,6 +54,9 @@ export class SimulatedDriver implements CloudDriver {
     const existing = await this.store.findByToken(this.site.id, req.clientToken);
     if (existing) return this.sameRequest(existing, req);
     this.checkRequest(req);
+    // Only a capacity check needs launches in line (count, then insert); without a capacity the
+    // unique (site, clientToken) key alone keeps a token to one VM, so launches run concurrently.
+    if (this.site.options.capacity === undefined) return this.launchNew(req);
     const next = this.launches.then(() => this.launchNew(req));
     this.launches = next.catch(() => undefined);
     return next;
@@ -107,14 +113,17 @@ export class SimulatedDriver implements CloudDriver {
   }
 
   private async launchNew(req: LaunchRequest): Promise<CloudInstance> {
-    // A retry queued behind the launch it repeats must get that VM, not a capacity error.
-    const earlier = await this.store.findByToken(this.site.id, req.clientToken);
-    if (earlier) return this.sameRequest(earlier, req);
     const now = this.clock.now();
     const { capacity } = this.site.options;
-    // Replicas launching at once may overshoot capacity by a VM or two; a simulation can live with that.
-    if (capacity !== undefined && (await this.store.countActive(this.site.id, now)) >= capacity) {
-      throw new CloudError('OutOfCapacity', `InsufficientInstanceCapacity: site ${this.site.id} has no capacity for more instances`);
+    if (capacity !== undefined) {
+      // A retry queued behind the launch it repeats must get that VM, not a capacity error. (Without a
+      // capacity the insert below finds a concurrent twin through the unique key instead.)
+      const earlier = await this.store.findByToken(this.site.id, req.clientToken);
+      if (earlier) return this.sameRequest(earlier, req);
+      // Replicas launching at once may overshoot capacity by a VM or two; a simulation can live with that.
+      if ((await this.store.countActive(this.site.id, now)) >= capacity) {
+        throw new CloudError('OutOfCapacity', `InsufficientInstanceCapacity: site ${this.site.id} has no capacity for more instances`);
+      }
     }
     const row = this.draw(req, now);
     for (let attempt = 0; ; attempt++) {

@@ -1,7 +1,7 @@
 // A stored simulated VM as the port reports it (CloudInstance), at a given moment.
 import type { CloudInstance, PhantomTags } from '../cloud-driver';
 import { observe } from './lifecycle';
-import type { SimulatedVmRow } from './store';
+import type { ListedVmRow } from './store';
 
 const TAG_KEYS: (keyof PhantomTags)[] = ['installation', 'domainId', 'instanceId'];
 
@@ -22,7 +22,7 @@ export function parseTags(json: string): Partial<PhantomTags> {
   return tags;
 }
 
-export function toCloudInstance(row: SimulatedVmRow, now: Date): CloudInstance {
+export function toCloudInstance(row: ListedVmRow, now: Date): CloudInstance {
   const seen = observe(row, now);
   return {
     iaasId: row.iaasId,

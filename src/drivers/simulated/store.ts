@@ -26,7 +26,34 @@ export interface SimulatedVmRow {
   reason: string | null;
 }
 
+/** What a listing needs of a VM: everything but the launch's user data and the bookkeeping columns. */
+const LISTED_COLUMNS = {
+  iaasId: true,
+  clientToken: true,
+  tags: true,
+  failsAtBoot: true,
+  imageId: true,
+  instanceType: true,
+  keyName: true,
+  hostname: true,
+  privateIp: true,
+  publicIp: true,
+  createdAt: true,
+  runningAt: true,
+  crashAt: true,
+  terminatedAt: true,
+  reason: true,
+} as const;
+
+export type ListedVmRow = Pick<SimulatedVmRow, keyof typeof LISTED_COLUMNS>;
+
+/** Expired VMs are deleted at most this often per site: listings skip them anyway (see driver.ts). */
+const PURGE_INTERVAL_MS = 60_000;
+
 export class SimulatedStore {
+  /** When this process last purged each site (clock ms); the purge scans the site's rows. */
+  private readonly purgedAt = new Map<string, number>();
+
   constructor(private readonly db: Db) {}
 
   findByToken(site: string, clientToken: string): Promise<SimulatedVmRow | null> {
@@ -47,6 +74,24 @@ export class SimulatedStore {
     await this.purgeExpired(now, filter.site);
     return this.db.simulatedVm.findMany({
       where: { site: filter.site, installation: filter.installation },
+      orderBy: [{ createdAt: 'asc' }, { iaasId: 'asc' }],
+    });
+  }
+
+  /**
+   * The driver's listing: one query for only the columns a CloudInstance needs, oldest first. Expired
+   * rows may still be among them (the caller drops them); they are purged at most once a minute,
+   * since the purge is a write that scans the site and a pass lists every site.
+   */
+  async listed(now: Date, site: string, installation: string): Promise<ListedVmRow[]> {
+    const last = this.purgedAt.get(site);
+    if (last === undefined || now.getTime() - last >= PURGE_INTERVAL_MS || now.getTime() < last) {
+      await this.purgeExpired(now, site);
+      this.purgedAt.set(site, now.getTime());
+    }
+    return this.db.simulatedVm.findMany({
+      where: { site, installation },
+      select: LISTED_COLUMNS,
       orderBy: [{ createdAt: 'asc' }, { iaasId: 'asc' }],
     });
   }
