@@ -24,6 +24,8 @@ const envSchema = z.object({
   PHANTOM_SITES_FILE: z.string().min(1).optional(),
   PHANTOM_TOKEN_TTL_SECONDS: z.coerce.number().int().min(0).default(0),
   PHANTOM_MAX_TOKENS_PER_USER: z.coerce.number().int().min(1).max(10000).default(100),
+  /** How long a successful token lookup is reused in this process; 0 turns the cache off. */
+  PHANTOM_AUTH_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
   PHANTOM_LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(10),
   PHANTOM_LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(100),
   PHANTOM_LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
@@ -57,6 +59,11 @@ export interface Config {
   readonly sitesFile: string | null;
   readonly tokenTtlSeconds: number;
   readonly maxTokensPerUser: number;
+  /**
+   * Successful token lookups are reused for this long (0 = off). A revocation in this process takes
+   * effect at once; one made by another replica or the CLI, within this many seconds.
+   */
+  readonly authCacheSeconds: number;
   readonly login: { readonly maxFailures: number; readonly maxFailuresPerAddress: number; readonly windowSeconds: number };
   readonly bodyLimitBytes: number;
   /** Passed to Express's `trust proxy` setting. */
@@ -129,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     sitesFile: e.PHANTOM_SITES_FILE ? resolve(cwd, e.PHANTOM_SITES_FILE) : null,
     tokenTtlSeconds: e.PHANTOM_TOKEN_TTL_SECONDS,
     maxTokensPerUser: e.PHANTOM_MAX_TOKENS_PER_USER,
+    authCacheSeconds: e.PHANTOM_AUTH_CACHE_SECONDS,
     login: Object.freeze({
       maxFailures: e.PHANTOM_LOGIN_MAX_FAILURES,
       maxFailuresPerAddress: e.PHANTOM_LOGIN_MAX_FAILURES_PER_ADDRESS,

@@ -15,6 +15,7 @@ import { LoginThrottle } from './services/login-throttle';
 import { SiteCredentialsService } from './services/site-credentials.service';
 import { SitesService } from './services/sites.service';
 import { TokensService } from './services/tokens.service';
+import { TokenCache } from './services/token-cache';
 import { UsersService } from './services/users.service';
 import { DomainsService } from './services/domains.service';
 import { InstancesService } from './services/instances.service';
@@ -103,7 +104,8 @@ export async function createContainer(config: Config, overrides: ContainerOverri
   // Built only when enabled: default process metrics start collectors that cost something.
   let engine: Engine | undefined;
   const metrics = config.metrics ? new Metrics({ db, clock, backoff: () => engine?.backoffState() ?? [] }) : null;
-  const users = new UsersService({ db });
+  const tokenCache = new TokenCache(config.authCacheSeconds, clock);
+  const users = new UsersService({ db, tokenCache });
   const tokens = new TokensService({
     db,
     clock,
@@ -113,6 +115,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     },
     ttlSeconds: config.tokenTtlSeconds,
     maxTokensPerUser: config.maxTokensPerUser,
+    cache: tokenCache,
   });
   // <sites-credentials services: construction>
   const siteCredentials = new SiteCredentialsService({ db, drivers, secretBox, logger });
@@ -133,7 +136,12 @@ export async function createContainer(config: Config, overrides: ContainerOverri
   const domains = new DomainsService({ db, sensorData, onChange });
   const instances = new InstancesService({ db, sensorData, onChange });
   const sensors = new SensorsService({ db });
-  const sensorIngest = new SensorIngestService({ db, store: sampleStore, catalog: sensors, clock, retentionSeconds: config.sensorRetentionSeconds, onIngested: metrics ? (stored, rejected) => metrics.pointsStored(stored, rejected) : undefined });
+  const sensorIngest = new SensorIngestService({
+    db, store: sampleStore, catalog: sensors, clock, retentionSeconds: config.sensorRetentionSeconds,
+    onIngested: metrics ? (stored, rejected) => metrics.pointsStored(stored, rejected) : undefined,
+    // Stored points wake the engine when a sensor domain scales on them (it debounces and coalesces).
+    onIngest: (userId, metricNames) => engine?.pointsStored(userId, metricNames),
+  });
   const samplePruner = new SamplePruner({ store: sampleStore, clock, logger, retentionSeconds: config.sensorRetentionSeconds });
   const syntheticLoad = new SyntheticLoad({ db, store: sampleStore, catalog: sensors, clock, logger, sites: syntheticSites(drivers.list()) });
   // <drivers: construction>

@@ -3,6 +3,8 @@
 // every failure goes through the common error path as a 401 JSON body with WWW-Authenticate.
 import type { Request, RequestHandler } from 'express';
 import passport from 'passport';
+// passport-http decodes with the deprecated `new Buffer()`; Node inspects the caller's stack for the
+// first 10,000 such calls of a process only, so the cost fades after warm-up.
 import { BasicStrategy } from 'passport-http';
 import { Unauthorized } from '../errors';
 import type { Principal, TokensService } from '../services/tokens.service';

@@ -14,6 +14,8 @@ export function requestContext(logger: Logger): RequestHandler {
     const incoming = req.get('x-request-id');
     req.id = incoming && SAFE_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', req.id);
+    // With request logging off (LOG_LEVEL above info), no clock read, listener or log object per request.
+    if (!logger.isLevelEnabled('info')) return next();
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;

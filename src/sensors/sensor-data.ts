@@ -11,11 +11,35 @@ export interface SensorSeries {
 /** Metric name → its samples. */
 export type SensorData = Record<string, SensorSeries>;
 
+/**
+ * A domain as sensor_data needs it. Callers pass the row they already read, so the reader does not
+ * read it again, and a domain that monitors nothing costs no query at all.
+ */
+export interface DomainSensorRef {
+  id: string;
+  userId: number;
+  /** Comma-separated metric names, as stored. */
+  monitorSensors: string;
+  monitorDomainSensors: string;
+}
+
+/** An instance as sensor_data needs it: every name an agent may report it under, and its domain's metrics. */
+export interface InstanceSensorRef {
+  id: string;
+  siteId: string;
+  hostname: string | null;
+  iaasInstanceId: string | null;
+  /** The owner of its domain. */
+  userId: number;
+  /** Its domain's monitor_sensors. */
+  monitorSensors: string;
+}
+
 export interface SensorDataSource {
   /** Data for each of the given domains; a domain without data may be absent from the map. */
-  forDomains(domainIds: string[]): Promise<Map<string, SensorData>>;
+  forDomains(domains: DomainSensorRef[]): Promise<Map<string, SensorData>>;
   /** Data for each of the given instances; an instance without data may be absent from the map. */
-  forInstances(instanceIds: string[]): Promise<Map<string, SensorData>>;
+  forInstances(instances: InstanceSensorRef[]): Promise<Map<string, SensorData>>;
 }
 
 export const noSensorData: SensorDataSource = {

@@ -51,15 +51,23 @@ export class InstancesService {
 
   async list(owner: Owner, domainId: string): Promise<InstanceView[]> {
     requireUuid(domainId, 'Domain');
-    const domain = await this.deps.db.domain.findFirst({ where: { id: domainId, userId: owner.userId }, select: { id: true } });
+    const domain = await this.deps.db.domain.findFirst({ where: { id: domainId, userId: owner.userId }, select: { monitorSensors: true } });
     if (!domain) throw new NotFound(`Domain ${domainId} not found`);
     const rows = await this.deps.db.instance.findMany({ where: { domainId }, select: SELECT, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
-    return this.withSensorData(rows);
+    return this.withSensorData(rows, owner.userId, domain.monitorSensors);
   }
 
   async get(owner: Owner, domainId: string, instanceId: string): Promise<InstanceView> {
-    const [row] = await this.withSensorData([await this.find(this.deps.db, owner, domainId, instanceId)]);
-    return row;
+    requireUuid(domainId, 'Domain');
+    requireUuid(instanceId, 'Instance');
+    const found = await this.deps.db.instance.findFirst({
+      where: { id: instanceId, domainId, domain: { userId: owner.userId } },
+      select: { ...SELECT, domain: { select: { monitorSensors: true } } },
+    });
+    if (!found) throw new NotFound(`Instance ${instanceId} not found in domain ${domainId}`);
+    const { domain, ...row } = found;
+    const [view] = await this.withSensorData([row], owner.userId, domain.monitorSensors);
+    return view;
   }
 
   /**
@@ -98,8 +106,9 @@ export class InstancesService {
     return row;
   }
 
-  private async withSensorData(rows: InstanceRow[]): Promise<InstanceView[]> {
-    const data = await this.deps.sensorData.forInstances(rows.map((r) => r.id));
+  /** Rows of one domain, whose owner and monitor_sensors the caller has already read. */
+  private async withSensorData(rows: InstanceRow[], userId: number, monitorSensors: string): Promise<InstanceView[]> {
+    const data = await this.deps.sensorData.forInstances(rows.map((r) => ({ ...r, userId, monitorSensors })));
     return rows.map((r) => ({ ...r, sensorData: data.get(r.id) ?? {} }));
   }
 }

@@ -40,7 +40,9 @@ export interface LaunchConfigurationsServiceDeps {
   drivers: DriverRegistry;
 }
 
-const WITH_SITES = { sites: { orderBy: { rank: 'asc' as const } }, user: { select: { username: true } } };
+// The owner's name is not read: every query here is restricted to the caller's rows, so the owner is
+// the caller (a query per request saved; usernames never change).
+const WITH_SITES = { sites: { orderBy: { rank: 'asc' as const } } };
 
 type Row = {
   id: string;
@@ -50,14 +52,13 @@ type Row = {
   chefRunlist: string | null;
   chefAttributes: string | null;
   sites: { siteId: string; imageId: string; instanceType: string; maxVms: number; common: boolean; rank: number }[];
-  user: { username: string };
 };
 
-function toView(r: Row): LaunchConfigurationView {
+function toView(owner: Owner, r: Row): LaunchConfigurationView {
   return {
     id: r.id,
     name: r.name,
-    owner: r.user.username,
+    owner: owner.username,
     contextualizationMethod: r.contextualizationMethod as ContextualizationMethod,
     userData: r.userData,
     chefRunlist: r.chefRunlist,
@@ -76,14 +77,14 @@ export class LaunchConfigurationsService {
       include: WITH_SITES,
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     });
-    return rows.map(toView);
+    return rows.map((r) => toView(owner, r));
   }
 
   async get(owner: Owner, id: string): Promise<LaunchConfigurationView> {
     requireUuid(id, 'Launch configuration');
     const row = await this.deps.db.launchConfiguration.findFirst({ where: { id, userId: owner.userId }, include: WITH_SITES });
     if (!row) throw new NotFound(`Launch configuration ${id} not found`);
-    return toView(row);
+    return toView(owner, row);
   }
 
   async create(owner: Owner, input: LaunchConfigurationInput): Promise<LaunchConfigurationView> {
@@ -95,7 +96,7 @@ export class LaunchConfigurationsService {
         data: { id, userId: owner.userId, ...this.columns(input), name: input.name, sites: { create: input.sites } },
         include: WITH_SITES,
       });
-      return toView(row);
+      return toView(owner, row);
     } catch (err) {
       throw this.nameConflictOr(err, input.name);
     }
@@ -116,7 +117,7 @@ export class LaunchConfigurationsService {
           include: WITH_SITES,
         });
       });
-      return toView(row);
+      return toView(owner, row);
     } catch (err) {
       throw this.nameConflictOr(err, name);
     }

@@ -5,6 +5,7 @@ import type { Clock } from '../lib/clock';
 import { DUMMY_HASH_PROMISE, verifyPassword } from '../lib/passwords';
 import { generateToken, hashToken } from '../lib/tokens';
 import type { LoginThrottle } from './login-throttle';
+import type { TokenCache } from './token-cache';
 
 /** The authenticated caller, attached to every request past authentication. */
 export interface Principal {
@@ -25,6 +26,8 @@ export interface TokensServiceDeps {
   throttles: { byUser: LoginThrottle; byAddress: LoginThrottle };
   ttlSeconds: number;
   maxTokensPerUser: number;
+  /** Recent successful lookups; shared with UsersService, which revokes tokens on a password change. */
+  cache?: TokenCache;
 }
 
 export class TokensService {
@@ -54,12 +57,17 @@ export class TokensService {
   }
 
   /**
-   * Checks a user id and token: one indexed query, no password hash. Returns null when they do
-   * not match a live token.
+   * Checks a user id and token: one indexed query, no password hash, or none when the token was
+   * found recently (the cache). Returns null when they do not match a live token.
    */
   async authenticate(userId: string, token: string): Promise<Principal | null> {
     if (!/^\d{1,10}$/.test(userId) || token.length === 0 || token.length > 512) return null;
     const tokenHash = hashToken(token);
+    const cache = this.deps.cache;
+    // The key is the hash of the whole token, so a hit is the same token; the owner is still checked.
+    const cached = cache?.get(tokenHash);
+    if (cached) return cached.userId === Number(userId) ? cached : null;
+    const epoch = cache?.epoch ?? 0;
     const row = await this.deps.db.token.findUnique({
       where: { tokenHash },
       select: { tokenHash: true, userId: true, username: true, expiresAt: true },
@@ -69,13 +77,18 @@ export class TokensService {
     const same = timingSafeEqual(Buffer.from(row.tokenHash), Buffer.from(tokenHash));
     if (!same || row.userId !== Number(userId)) return null;
     if (row.expiresAt && row.expiresAt.getTime() <= this.deps.clock.now().getTime()) return null;
-    return { userId: row.userId, username: row.username, tokenHash };
+    const principal = { userId: row.userId, username: row.username, tokenHash };
+    cache?.put(principal, row.expiresAt, epoch);
+    return principal;
   }
 
   /** Revokes the caller's current token, or all of the caller's tokens. */
   async revoke(principal: Principal, all: boolean): Promise<number> {
     const where = all ? { userId: principal.userId } : { tokenHash: principal.tokenHash };
     const { count } = await this.deps.db.token.deleteMany({ where });
+    // After the delete, so a lookup racing with it cannot cache the row again (see TokenCache.epoch).
+    if (all) this.deps.cache?.forgetUser(principal.userId);
+    else this.deps.cache?.forgetTokens([principal.tokenHash]);
     return count;
   }
 
@@ -85,8 +98,11 @@ export class TokensService {
       where: { userId },
       orderBy: { id: 'desc' },
       skip: this.deps.maxTokensPerUser,
-      select: { id: true },
+      select: { id: true, tokenHash: true },
     });
-    if (stale.length > 0) await this.deps.db.token.deleteMany({ where: { id: { in: stale.map((t) => t.id) } } });
+    if (stale.length > 0) {
+      await this.deps.db.token.deleteMany({ where: { id: { in: stale.map((t) => t.id) } } });
+      this.deps.cache?.forgetTokens(stale.map((t) => t.tokenHash));
+    }
   }
 }

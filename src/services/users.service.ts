@@ -1,6 +1,7 @@
 import type { Db } from '../db/client';
 import { Conflict, Invalid, NotFound } from '../errors';
 import { generatePassword, hashPassword } from '../lib/passwords';
+import type { TokenCache } from './token-cache';
 
 export interface UserSummary {
   id: number;
@@ -16,7 +17,8 @@ const USERNAME = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
 
 /** Administration of user accounts (used by the CLI; the HTTP API has no user management). */
 export class UsersService {
-  constructor(private readonly deps: { db: Db }) {}
+  /** `tokenCache`: this process's cache of authenticated tokens, emptied of a user's tokens when they are revoked. */
+  constructor(private readonly deps: { db: Db; tokenCache?: TokenCache }) {}
 
   async create(username: string, password?: string): Promise<CreatedUser> {
     if (!USERNAME.test(username)) {
@@ -36,8 +38,11 @@ export class UsersService {
   }
 
   async delete(username: string): Promise<void> {
+    const user = await this.deps.db.user.findUnique({ where: { username }, select: { id: true } });
     const { count } = await this.deps.db.user.deleteMany({ where: { username } });
     if (count === 0) throw new NotFound(`no user named ${username}`);
+    // Deleting a user deletes their tokens (cascade); cached ones must go with them.
+    if (user) this.deps.tokenCache?.forgetUser(user.id);
   }
 
   /** Sets a new password and revokes every token the user holds. */
@@ -51,6 +56,7 @@ export class UsersService {
       this.deps.db.user.update({ where: { id: user.id }, data: { passwordHash } }),
       this.deps.db.token.deleteMany({ where: { userId: user.id } }),
     ]);
+    this.deps.tokenCache?.forgetUser(user.id);
     return { id: user.id, username, ...(generated ? { password: generated } : {}) };
   }
 }

@@ -179,3 +179,111 @@ describe('authenticating API requests', () => {
     }
   });
 });
+
+describe('the cache of authenticated tokens (PHANTOM_AUTH_CACHE_SECONDS)', () => {
+  const BOOKKEEPING = /^(BEGIN|COMMIT|ROLLBACK|PRAGMA|SET|DEALLOCATE)\b/i;
+
+  it('reuses a successful lookup within the TTL, then asks the database again', async () => {
+    const queries: string[] = [];
+    const cached = await createHarness({ PHANTOM_AUTH_CACHE_SECONDS: '5' }, { queries });
+    try {
+      const u = await cached.createUser();
+      const lookups = async (): Promise<number> => {
+        queries.length = 0;
+        expect((await cached.http().get('/api/dev/x').auth(...u.basic)).status).toBe(404);
+        return queries.filter((q) => !BOOKKEEPING.test(q)).length;
+      };
+      expect(await lookups()).toBe(1);
+      expect(await lookups()).toBe(0);
+      cached.clock.advance(6);
+      expect(await lookups()).toBe(1);
+    } finally {
+      await cached.close();
+    }
+  });
+
+  it('never caches a failed lookup', async () => {
+    const queries: string[] = [];
+    const cached = await createHarness({}, { queries });
+    try {
+      const u = await cached.createUser();
+      for (let i = 0; i < 2; i++) {
+        queries.length = 0;
+        expect((await cached.http().get('/api/dev/x').auth(String(u.id), 'not-a-token')).status).toBe(401);
+        expect(queries.filter((q) => !BOOKKEEPING.test(q))).toHaveLength(1);
+      }
+    } finally {
+      await cached.close();
+    }
+  });
+
+  it('refuses a revoked token at once on the same replica (one token, all tokens, a password change)', async () => {
+    const one = await h.createUser();
+    expect((await h.http().get('/api/dev/x').auth(...one.basic)).status).toBe(404);
+    await h.http().delete('/api/dev/token').auth(...one.basic).expect(204);
+    expect((await h.http().get('/api/dev/x').auth(...one.basic)).status).toBe(401);
+
+    const all = await h.createUser();
+    const second = (await h.http().post('/api/dev/token').send({ username: all.username, password: all.password }).expect(200)).body.token as string;
+    expect((await h.http().get('/api/dev/x').auth(String(all.id), second)).status).toBe(404);
+    await h.http().delete('/api/dev/token?all=true').auth(...all.basic).expect(204);
+    expect((await h.http().get('/api/dev/x').auth(String(all.id), second)).status).toBe(401);
+
+    const changed = await h.createUser();
+    expect((await h.http().get('/api/dev/x').auth(...changed.basic)).status).toBe(404);
+    await h.container.users.setPassword(changed.username, 'another-password');
+    expect((await h.http().get('/api/dev/x').auth(...changed.basic)).status).toBe(401);
+  });
+
+  it('forgets tokens pruned at login and the tokens of a deleted user', async () => {
+    const small = await createHarness({ PHANTOM_MAX_TOKENS_PER_USER: '1' });
+    try {
+      const u = await small.createUser();
+      expect((await small.http().get('/api/dev/x').auth(...u.basic)).status).toBe(404);
+      await small.http().post('/api/dev/token').send({ username: u.username, password: u.password }).expect(200);
+      expect((await small.http().get('/api/dev/x').auth(...u.basic)).status).toBe(401);
+
+      const gone = await small.createUser();
+      expect((await small.http().get('/api/dev/x').auth(...gone.basic)).status).toBe(404);
+      await small.container.users.delete(gone.username);
+      expect((await small.http().get('/api/dev/x').auth(...gone.basic)).status).toBe(401);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('sees a revocation made elsewhere (another replica) within the TTL', async () => {
+    const u = await h.createUser();
+    expect((await h.http().get('/api/dev/x').auth(...u.basic)).status).toBe(404);
+    // Behind this process's back, as another replica or the CLI would.
+    await h.container.db.token.deleteMany({ where: { userId: u.id } });
+    expect((await h.http().get('/api/dev/x').auth(...u.basic)).status).toBe(404);
+    h.clock.advance(h.config.authCacheSeconds + 1);
+    expect((await h.http().get('/api/dev/x').auth(...u.basic)).status).toBe(401);
+  });
+
+  it('still checks the token’s own expiry on every hit', async () => {
+    const short = await createHarness({ PHANTOM_TOKEN_TTL_SECONDS: '60', PHANTOM_AUTH_CACHE_SECONDS: '30' });
+    try {
+      const u = await short.createUser();
+      short.clock.advance(58);
+      expect((await short.http().get('/api/dev/x').auth(...u.basic)).status).toBe(404);
+      short.clock.advance(3); // still within the cache's 30 s, past the token's 60 s
+      expect((await short.http().get('/api/dev/x').auth(...u.basic)).status).toBe(401);
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('is off with 0: every request asks the database, so a revocation anywhere counts at once', async () => {
+    const off = await createHarness({ PHANTOM_AUTH_CACHE_SECONDS: '0' });
+    try {
+      const u = await off.createUser();
+      expect((await off.http().get('/api/dev/x').auth(...u.basic)).status).toBe(404);
+      await off.container.db.token.deleteMany({ where: { userId: u.id } });
+      expect((await off.http().get('/api/dev/x').auth(...u.basic)).status).toBe(401);
+    } finally {
+      await off.close();
+    }
+  });
+});

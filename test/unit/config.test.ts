@@ -6,7 +6,13 @@ describe('loadConfig', () => {
     expect(c.port).toBe(8080);
     expect(c.database).toEqual({ kind: 'sqlite', url: 'file:/srv/phantom/data/phantom.db' });
     expect(c.tokenTtlSeconds).toBe(0);
+    expect(c.authCacheSeconds).toBe(5);
     expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('turns the authentication cache off with PHANTOM_AUTH_CACHE_SECONDS=0 and refuses a negative TTL', () => {
+    expect(loadConfig({ PHANTOM_AUTH_CACHE_SECONDS: '0' }, '/srv').authCacheSeconds).toBe(0);
+    expect(() => loadConfig({ PHANTOM_AUTH_CACHE_SECONDS: '-1' }, '/srv')).toThrow(ConfigError);
   });
 
   it('reports every problem at once', () => {
