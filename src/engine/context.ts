@@ -41,7 +41,9 @@ export function defaultSettings(engine: {
     batchSize: 500,
     domainConcurrency: 8,
     launchConcurrency: 4,
-    leaseSeconds: Math.max(2 * engine.tickSeconds, 2),
+    // Renewed every third of a lease (the heartbeat), so 1.5 ticks leave a full tick of slack, and a
+    // dead replica's domains are taken over within about two ticks (lease + heartbeat).
+    leaseSeconds: Math.max(1.5 * engine.tickSeconds, 1.5),
     sweepIntervalSeconds: 60,
     orphanGraceSeconds: 60,
     vanishGraceSeconds: 60,

@@ -1,8 +1,9 @@
 // Leases: each domain is driven by at most one engine replica at a time. A replica claims every
 // domain whose lease is free, its own, or expired, in one conditional UPDATE (a single statement, so
 // on PostgreSQL the row lock makes a concurrent claimer re-check the condition and skip the row; on
-// SQLite writers are serialised), and renews the claim every pass. A dead replica's leases expire
-// after `ttlMs` and the next pass of a live replica takes them over.
+// SQLite writers are serialised), and renews the claim on a heartbeat (a third of the lease) and
+// every pass. A dead replica's leases expire after `ttlMs` and a live replica's next heartbeat takes
+// them over, so a takeover happens within a lease plus a heartbeat.
 import type { Db } from '../db/client';
 
 export class Leases {
@@ -13,14 +14,15 @@ export class Leases {
     private readonly ttlMs: number,
   ) {}
 
-  /** Claims or renews every claimable domain; returns the expiry written. */
-  async claim(now: Date): Promise<Date> {
+  /** Renews this replica's leases and claims every free or expired one; returns how many it newly took. */
+  async claim(now: Date): Promise<number> {
     const expiresAt = new Date(now.getTime() + this.ttlMs);
-    await this.db.domain.updateMany({
-      where: { OR: [{ leaseOwner: null }, { leaseOwner: this.owner }, { leaseExpiresAt: null }, { leaseExpiresAt: { lt: now } }] },
+    await this.db.domain.updateMany({ where: { leaseOwner: this.owner }, data: { leaseExpiresAt: expiresAt } });
+    const { count } = await this.db.domain.updateMany({
+      where: { OR: [{ leaseOwner: null }, { leaseExpiresAt: null }, { leaseExpiresAt: { lt: now } }] },
       data: { leaseOwner: this.owner, leaseExpiresAt: expiresAt },
     });
-    return expiresAt;
+    return count;
   }
 
   /** Gives every lease back (on a clean stop), so another replica takes over at its next pass. */
