@@ -6,6 +6,7 @@ import { ec2DriverFactory } from './drivers/ec2';
 import { simulatedDriverFactory } from './drivers/simulated';
 import { openstackDriverFactory } from './drivers/openstack';
 import { systemClock, type Clock } from './lib/clock';
+import { LocalChangeNotifier, PostgresChangeNotifier, type ChangeNotifier } from './lib/change-notifier';
 import { createLogger, type Logger } from './lib/logger';
 import { SecretBox } from './lib/secret-box';
 import { resolveSecretKey } from './lib/secret-key';
@@ -132,7 +133,11 @@ export async function createContainer(config: Config, overrides: ContainerOverri
   const sensorData: SensorDataSource = sensorReader;
   const launchConfigurations = new LaunchConfigurationsService({ db, drivers });
   // API changes wake the engine so it reacts at once rather than at the next tick.
-  const onChange = (): void => engine?.wake();
+  const changes: ChangeNotifier =
+    config.database.kind === 'postgres' ? new PostgresChangeNotifier(config.database.url, logger) : new LocalChangeNotifier();
+  const onChange = (): void => changes.publish();
+  // wake() does nothing while the engine is not running (API-only replicas, tests driving passes).
+  changes.subscribe(() => engine?.wake());
   const domains = new DomainsService({ db, sensorData, onChange });
   const instances = new InstancesService({ db, sensorData, onChange });
   const sensors = new SensorsService({ db });
@@ -197,7 +202,7 @@ export async function createContainer(config: Config, overrides: ContainerOverri
     },
     close: async () => {
       await engine?.stop();
-      await Promise.all([syntheticLoad.stop(), samplePruner.stop()]);
+      await Promise.all([syntheticLoad.stop(), samplePruner.stop(), changes.close()]);
       await db.$disconnect();
     },
   };
