@@ -8,6 +8,7 @@ import type { Logger } from '../lib/logger';
 import type { SecretBox } from '../lib/secret-box';
 import { DEFAULT_LOOKUP_TIMEOUT_MS, describeFailure, lookupOr } from './cloud-lookup';
 import { hasPrismaCode, UNIQUE_VIOLATION } from './prisma-codes';
+import { TERMINAL_LIFECYCLE_STATES } from './resource-support';
 
 /** Credentials for one site, in clear, as their owner sees them. */
 export interface SiteCredential extends SiteCredentials {
@@ -104,8 +105,22 @@ export class SiteCredentialsService {
     return { siteId, ...secrets };
   }
 
+  /**
+   * Deletes the credentials, unless VMs of the user's still live on that site: without credentials
+   * Phantom could no longer terminate them, and they would leak.
+   */
   async delete(userId: number, siteId: string): Promise<void> {
     if (!POSSIBLE_SITE_ID.test(siteId)) throw notFound(siteId);
+    const live = await this.deps.db.instance.findMany({
+      where: { siteId, lifecycleState: { notIn: TERMINAL_LIFECYCLE_STATES }, domain: { userId } },
+      select: { domain: { select: { name: true } } },
+      distinct: ['domainId'],
+      take: 20,
+    });
+    if (live.length > 0) {
+      const names = live.map((i) => i.domain.name).join(', ');
+      throw new Conflict(`Credentials for ${siteId} are still needed to manage VMs of domains ${names}; resize or delete those domains first`);
+    }
     const { count } = await this.deps.db.siteCredential.deleteMany({ where: { userId, siteId } });
     if (count === 0) throw notFound(siteId);
   }

@@ -1,4 +1,5 @@
 import { createHarness, type Harness, type TestUser } from '../helpers/harness';
+import { createDomain, insertInstance } from '../helpers/resource-fixtures';
 import { scriptedApp } from '../helpers/scripted-driver';
 import { sitesFileEnv } from '../helpers/sites-file';
 
@@ -279,6 +280,19 @@ describe('deleting site credentials', () => {
     expect(res.text).toBe('');
     expect(await storedRow(h, u.id, 'hotel')).toBeNull();
     expect((await h.http().get('/api/dev/credentials/sites/hotel').auth(...u.basic)).status).toBe(404);
+  });
+
+  it('refuses with 409 naming the domain while the user has live VMs on that site, and allows it once they end', async () => {
+    const u = await h.createUser();
+    await create(h, u, body('sierra')).expect(201);
+    const domain = await createDomain(h, u);
+    const instance = await insertInstance(h, domain.id, { lifecycleState: 600 }); // on sierra
+    const refused = await h.http().delete('/api/dev/credentials/sites/sierra').auth(...u.basic);
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toContain(domain.name);
+    expect(await storedRow(h, u.id, 'sierra')).not.toBeNull();
+    await h.container.db.instance.update({ where: { id: instance }, data: { lifecycleState: 800 } });
+    expect((await h.http().delete('/api/dev/credentials/sites/sierra').auth(...u.basic)).status).toBe(204);
   });
 
   it('answers ids no site can have with 404 for every verb, never 500', async () => {
