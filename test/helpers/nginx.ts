@@ -33,7 +33,7 @@ export async function freePort(): Promise<number> {
  * The http-level part of deploy/nginx/phantom.conf (the upstream and the request-id map, i.e.
  * every top-level block but the `server` ones), with the upstream's replica ports replaced.
  */
-export function httpBlocksFrom(conf: string, replicaPorts: number[]): string {
+export function httpBlocksFrom(conf: string, replicaPorts: number[], downPorts: number[] = []): string {
   const text = conf.replace(/#[^\n]*/g, '');
   const kept: string[] = [];
   let depth = 0;
@@ -49,7 +49,10 @@ export function httpBlocksFrom(conf: string, replicaPorts: number[]): string {
     }
   }
   let n = 0;
-  const out = kept.join('\n').replace(/server\s+127\.0\.0\.1:\d+/g, () => `server 127.0.0.1:${replicaPorts[n++] ?? 0}`);
+  const out = kept.join('\n').replace(/server\s+127\.0\.0\.1:\d+([^;]*)/g, (_m, params: string) => {
+    const p = replicaPorts[n++] ?? 0;
+    return `server 127.0.0.1:${p}${params}${downPorts.includes(p) ? ' down' : ''}`;
+  });
   if (n !== replicaPorts.length) throw new Error(`deploy/nginx/phantom.conf lists ${n} replicas; the test runs ${replicaPorts.length}`);
   return out;
 }
@@ -63,6 +66,8 @@ export function shippedFailTimeoutSeconds(): number {
 
 export interface NginxOptions {
   replicaPorts: number[];
+  /** Replicas taken out of rotation (`server … down`), as an operator does before restarting one. */
+  downPorts?: number[];
   /** Source address of nginx's connections to the replicas (proxy_bind). */
   bindAddress: string;
 }
@@ -72,6 +77,8 @@ export interface NginxProcess {
   url: string;
   dir: string;
   errorLog(): string;
+  /** Rewrites the configuration with these replicas marked down and reloads nginx (SIGHUP). */
+  setDown(ports: number[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -92,7 +99,7 @@ http {
   fastcgi_temp_path ${dir}/tmp/fastcgi;
   uwsgi_temp_path ${dir}/tmp/uwsgi;
   scgi_temp_path ${dir}/tmp/scgi;
-${httpBlocksFrom(shipped, o.replicaPorts)}
+${httpBlocksFrom(shipped, o.replicaPorts, o.downPorts ?? [])}
   server {
     listen 127.0.0.1:${port};
     proxy_bind ${o.bindAddress};
@@ -140,6 +147,12 @@ async function startOnce(nginx: string, o: NginxOptions): Promise<NginxProcess |
     url: `http://127.0.0.1:${port}`,
     dir,
     errorLog,
+    async setDown(ports: number[]) {
+      writeFileSync(conf, configText(dir, port, { ...o, downPorts: ports }));
+      child.kill('SIGHUP');
+      // New workers take over with the new configuration; old ones finish their requests first.
+      await new Promise((r) => setTimeout(r, 500));
+    },
     async stop() {
       // SIGTERM: the master stops its workers and exits (SIGKILL would leave the workers running).
       if (!exited) child.kill('SIGTERM');
