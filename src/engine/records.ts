@@ -70,6 +70,11 @@ export type ChefCredentialRecord = Awaited<ReturnType<typeof chefCredentials>>[n
 export type DomainRecord = DomainRow & { launchConfiguration: LaunchConfigurationRecord; chefCredential: ChefCredentialRecord | null };
 export type InstanceRecord = Awaited<ReturnType<typeof loadInstances>>[number];
 
+/** Stands in for a deleted launch configuration: no sites, so no launches and every VM is excess. */
+function noLaunchConfiguration(id: string): LaunchConfigurationRecord {
+  return { id, contextualizationMethod: 'none', userData: null, chefRunlist: null, chefAttributes: null, updatedAt: new Date(0), sites: [] };
+}
+
 function domainRows(db: Db, held: object, afterId: string | null, size: number) {
   return db.domain.findMany({
     where: { ...held, ...(afterId ? { id: { gt: afterId } } : {}) },
@@ -95,16 +100,19 @@ function chefCredentials(db: Db, ids: number[]) {
 export async function loadDomains(db: Db, held: object, afterId: string | null, size: number): Promise<DomainRecord[]> {
   const rows = await domainRows(db, held, afterId, size);
   if (rows.length === 0) return [];
-  const lcIds = [...new Set(rows.map((r) => r.launchConfigurationId))];
+  const lcIds = [...new Set(rows.flatMap((r) => (r.launchConfigurationId === null ? [] : [r.launchConfigurationId])))];
   const chefIds = [...new Set(rows.flatMap((r) => (r.chefCredentialId === null ? [] : [r.chefCredentialId])))];
   const [lcs, chefs] = await Promise.all([launchConfigurations(db, lcIds), chefIds.length > 0 ? chefCredentials(db, chefIds) : []]);
   const lcById = new Map(lcs.map((lc) => [lc.id, lc]));
   const chefById = new Map(chefs.map((c) => [c.id, c]));
   const out: DomainRecord[] = [];
   for (const r of rows) {
-    const launchConfiguration = lcById.get(r.launchConfigurationId);
-    // The foreign key (onDelete: Restrict) makes this impossible short of a concurrent schema change.
-    if (!launchConfiguration) throw new Error(`domain ${r.id}: launch configuration ${r.launchConfigurationId} not found`);
+    const found = r.launchConfigurationId === null ? undefined : lcById.get(r.launchConfigurationId);
+    // A launch configuration can only be deleted once no active domain uses it, so a missing one
+    // belongs to a terminating domain: it launches nothing and has its VMs terminated. An active
+    // domain without one (a delete racing a create) is left alone rather than trimmed to nothing.
+    if (!found && r.state !== 'terminating') continue;
+    const launchConfiguration = found ?? noLaunchConfiguration(r.launchConfigurationId ?? '');
     out.push({ ...r, launchConfiguration, chefCredential: r.chefCredentialId === null ? null : (chefById.get(r.chefCredentialId) ?? null) });
   }
   return out;

@@ -37,7 +37,8 @@ export interface DomainView {
   name: string;
   state: DomainState;
   owner: string;
-  launchConfiguration: { id: string; name: string };
+  /** Null only for a terminating domain whose launch configuration has since been deleted. */
+  launchConfiguration: { id: string; name: string } | null;
   monitorSensors: string;
   monitorDomainSensors: string;
   chefCredential: string | null;
@@ -79,8 +80,9 @@ interface DomainRow {
   sensorCooldown: number | null;
   unplacedVms: number;
   unplacedReason: string | null;
-  lcId: string;
-  lcName: string;
+  /** NULL once a terminating domain's launch configuration was deleted. */
+  lcId: string | null;
+  lcName: string | null;
   chefCredentialName: string | null;
 }
 
@@ -132,7 +134,7 @@ export class DomainsService {
         d."sensorScaleDownThreshold", d."sensorScaleUpVms", d."sensorScaleDownVms", d."sensorCooldown",
         d."unplacedVms", d."unplacedReason", lc."id" AS "lcId", lc."name" AS "lcName", cc."name" AS "chefCredentialName"
       FROM "Domain" d
-      JOIN "LaunchConfiguration" lc ON lc."id" = d."launchConfigurationId"
+      LEFT JOIN "LaunchConfiguration" lc ON lc."id" = d."launchConfigurationId"
       LEFT JOIN "ChefCredential" cc ON cc."id" = d."chefCredentialId"
       WHERE d."userId" = ${owner.userId}
       ORDER BY d."createdAt" ASC, d."id" ASC`;
@@ -226,7 +228,7 @@ export class DomainsService {
         d."sensorScaleDownThreshold", d."sensorScaleUpVms", d."sensorScaleDownVms", d."sensorCooldown",
         d."unplacedVms", d."unplacedReason", lc."id" AS "lcId", lc."name" AS "lcName", cc."name" AS "chefCredentialName"
       FROM "Domain" d
-      JOIN "LaunchConfiguration" lc ON lc."id" = d."launchConfigurationId"
+      LEFT JOIN "LaunchConfiguration" lc ON lc."id" = d."launchConfigurationId"
       LEFT JOIN "ChefCredential" cc ON cc."id" = d."chefCredentialId"
       WHERE d."id" = ${id} AND d."userId" = ${owner.userId}`;
     if (!row) throw new NotFound(`Domain ${id} not found`);
@@ -240,7 +242,7 @@ export class DomainsService {
       name: r.name,
       state: r.state === 'terminating' ? 'terminating' : 'active',
       owner: owner.username,
-      launchConfiguration: { id: r.lcId, name: r.lcName },
+      launchConfiguration: r.lcId !== null && r.lcName !== null ? { id: r.lcId, name: r.lcName } : null,
       monitorSensors: r.monitorSensors,
       monitorDomainSensors: r.monitorDomainSensors,
       chefCredential: r.chefCredentialName,

@@ -130,14 +130,15 @@ export class LaunchConfigurationsService {
    */
   async delete(owner: Owner, id: string): Promise<void> {
     await this.get(owner, id);
-    const users = await this.deps.db.domain.findMany({ where: { launchConfigurationId: id }, select: { name: true, state: true } });
-    const live = users.filter((d) => d.state !== 'terminating').map((d) => d.name);
+    const live = await this.deps.db.domain.findMany({
+      where: { launchConfigurationId: id, state: { not: 'terminating' } },
+      select: { name: true },
+      take: 50,
+    });
     if (live.length > 0) {
-      throw new Conflict(`Launch configuration ${id} is used by domain(s) ${live.join(', ')}; delete or change them first`);
+      throw new Conflict(`Launch configuration ${id} is used by domain(s) ${live.map((d) => d.name).join(', ')}; delete or change them first`);
     }
-    if (users.length > 0) {
-      throw new Conflict(`Launch configuration ${id} is still used by domain(s) being terminated (${users.map((d) => d.name).join(', ')}); retry once they are gone`);
-    }
+    // Terminating domains only need their VMs ended: the foreign key sets their reference to NULL.
     await this.deps.db.launchConfiguration.delete({ where: { id } });
   }
 

@@ -63,6 +63,22 @@ describe('instance lifecycle', () => {
     expect(await w.h.container.db.domain.findUnique({ where: { id } })).toBeNull();
   });
 
+  it('still terminates a deleted domain whose launch configuration was deleted after it', async () => {
+    const before = (await liveBySite(w.h.container)).alpha ?? 0;
+    const lc = await createLaunchConfiguration(w, { alpha: { rank: 1, max_vms: -1 } });
+    const id = await createMulticloud(w, lc.name, 2);
+    await passes(w, 2, 2);
+    expect((await liveBySite(w.h.container)).alpha).toBe(before + 2);
+    expect((await w.h.http().delete(api(`/${id}`)).auth(...w.u.basic)).status).toBe(204);
+    // Only a terminating domain uses it now, so the configuration may go at once.
+    expect((await w.h.http().delete(`/api/dev/launchconfigurations/${lc.id}`).auth(...w.u.basic)).status).toBe(204);
+    const shown = await w.h.http().get(api(`/${id}`)).auth(...w.u.basic);
+    expect(shown.body).toMatchObject({ state: 'terminating', lc_name: '', launchconfiguration: '' });
+    await passes(w, 2, 1);
+    expect((await liveBySite(w.h.container)).alpha ?? 0).toBe(before);
+    expect(await w.h.container.db.domain.findUnique({ where: { id } })).toBeNull();
+  });
+
   it('fails a VM that does not boot within the boot timeout, terminates it and replaces it', async () => {
     const lc = await createLaunchConfiguration(w, { slow: { rank: 1, max_vms: -1 } });
     const id = await createMulticloud(w, lc.name, 1);

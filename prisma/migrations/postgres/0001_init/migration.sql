@@ -90,7 +90,7 @@ CREATE TABLE "Domain" (
     "activeName" TEXT,
     "state" TEXT NOT NULL,
     "deName" TEXT NOT NULL,
-    "launchConfigurationId" TEXT NOT NULL,
+    "launchConfigurationId" TEXT,
     "monitorSensors" TEXT NOT NULL,
     "monitorDomainSensors" TEXT NOT NULL,
     "vmCount" INTEGER,
@@ -285,7 +285,7 @@ ALTER TABLE "LaunchConfigurationSite" ADD CONSTRAINT "LaunchConfigurationSite_la
 ALTER TABLE "Domain" ADD CONSTRAINT "Domain_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "Domain" ADD CONSTRAINT "Domain_launchConfigurationId_fkey" FOREIGN KEY ("launchConfigurationId") REFERENCES "LaunchConfiguration"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+ALTER TABLE "Domain" ADD CONSTRAINT "Domain_launchConfigurationId_fkey" FOREIGN KEY ("launchConfigurationId") REFERENCES "LaunchConfiguration"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "Domain" ADD CONSTRAINT "Domain_chefCredentialId_fkey" FOREIGN KEY ("chefCredentialId") REFERENCES "ChefCredential"("id") ON DELETE RESTRICT ON UPDATE CASCADE;

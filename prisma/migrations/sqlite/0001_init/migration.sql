@@ -80,7 +80,7 @@ CREATE TABLE "Domain" (
     "activeName" TEXT,
     "state" TEXT NOT NULL,
     "deName" TEXT NOT NULL,
-    "launchConfigurationId" TEXT NOT NULL,
+    "launchConfigurationId" TEXT,
     "monitorSensors" TEXT NOT NULL,
     "monitorDomainSensors" TEXT NOT NULL,
     "vmCount" INTEGER,
@@ -102,7 +102,7 @@ CREATE TABLE "Domain" (
     "desiredVms" INTEGER,
     "lastSensorActionAt" DATETIME,
     CONSTRAINT "Domain_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
-    CONSTRAINT "Domain_launchConfigurationId_fkey" FOREIGN KEY ("launchConfigurationId") REFERENCES "LaunchConfiguration" ("id") ON DELETE RESTRICT ON UPDATE CASCADE,
+    CONSTRAINT "Domain_launchConfigurationId_fkey" FOREIGN KEY ("launchConfigurationId") REFERENCES "LaunchConfiguration" ("id") ON DELETE SET NULL ON UPDATE CASCADE,
     CONSTRAINT "Domain_chefCredentialId_fkey" FOREIGN KEY ("chefCredentialId") REFERENCES "ChefCredential" ("id") ON DELETE RESTRICT ON UPDATE CASCADE
 );
 
