@@ -8,9 +8,18 @@ import { applyChange, isTerminal, observedChange, S } from './transitions';
 
 export const VANISHED = 'NODE_DISAPPEARED';
 
-/** The listing of each site the domain's live records are on; null where it failed or has no credentials. */
+/**
+ * A record that may still have a VM at the cloud: not final yet, or FAILED/REJECTED with a VM id (a
+ * VM that failed at boot can still hold quota, and a crash may have come between recording the
+ * failure and terminating the VM).
+ */
+function mayHoldVm(r: InstanceRecord): boolean {
+  return !isTerminal(r.lifecycleState) || (r.lifecycleState !== S.TERMINATED && r.iaasInstanceId !== null);
+}
+
+/** The listing of each site the domain's VMs may be on; null where it failed or has no credentials. */
 export async function listingsFor(ctx: PassContext, domain: DomainRecord, rows: InstanceRecord[]): Promise<Map<string, Listing | null>> {
-  const sites = new Set(rows.filter((r) => !isTerminal(r.lifecycleState)).map((r) => r.siteId));
+  const sites = new Set(rows.filter(mayHoldVm).map((r) => r.siteId));
   const result = new Map<string, Listing | null>();
   for (const siteId of sites) {
     const creds = ctx.credentials.get(domain.userId, siteId);
