@@ -14,10 +14,20 @@ export class Leases {
     private readonly ttlMs: number,
   ) {}
 
-  /** Renews this replica's leases and claims every free or expired one; returns how many it newly took. */
+  /** When this replica last renewed its leases (clock ms); null before the first claim. */
+  private renewedAt: number | null = null;
+
+  /**
+   * Claims every free or expired domain and returns how many it newly took. Renewing the domains
+   * already held rewrites every one of them, so it is done only once a third of the lease has gone
+   * by since the last renewal: heartbeat and passes both call this, and the leases never run short.
+   */
   async claim(now: Date): Promise<number> {
     const expiresAt = new Date(now.getTime() + this.ttlMs);
-    await this.db.domain.updateMany({ where: { leaseOwner: this.owner }, data: { leaseExpiresAt: expiresAt } });
+    if (this.renewedAt === null || now.getTime() - this.renewedAt >= this.ttlMs / 3) {
+      await this.db.domain.updateMany({ where: { leaseOwner: this.owner }, data: { leaseExpiresAt: expiresAt } });
+      this.renewedAt = now.getTime();
+    }
     const { count } = await this.db.domain.updateMany({
       where: { OR: [{ leaseOwner: null }, { leaseExpiresAt: null }, { leaseExpiresAt: { lt: now } }] },
       data: { leaseOwner: this.owner, leaseExpiresAt: expiresAt },
@@ -27,6 +37,7 @@ export class Leases {
 
   /** Gives every lease back (on a clean stop), so another replica takes over at its next pass. */
   async release(): Promise<void> {
+    this.renewedAt = null;
     await this.db.domain.updateMany({ where: { leaseOwner: this.owner }, data: { leaseOwner: null, leaseExpiresAt: null } });
   }
 

@@ -1,4 +1,4 @@
-// The `ec2` driver: any EC2 Query API (AWS, Eucalyptus, OpenStack's EC2 API, Nimbus) through
+// The `ec2` driver: every EC2-compatible Query API (AWS, Eucalyptus, OpenStack's EC2 API, Nimbus) through
 // @aws-sdk/client-ec2, signed with the caller's own site credentials.
 import {
   DescribeImagesCommand,
